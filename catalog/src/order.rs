@@ -1,0 +1,262 @@
+//! Pricing an order from the price list: the one place an order's total is computed.
+
+use std::fmt;
+
+use crate::money::{Amount, Currency};
+use crate::price_list::PriceList;
+
+/// The most lines one order may have (and so one Stripe PaymentIntent describes).
+pub const MAX_LINES: usize = 50;
+
+/// The most copies of one book in one order.
+pub const MAX_QUANTITY: u64 = 99;
+
+/// What the shopper asked for: a book id and how many.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// The book id.
+    pub id: String,
+    /// Copies, 1..=[`MAX_QUANTITY`].
+    pub quantity: u64,
+}
+
+/// One priced line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PricedLine {
+    /// The book id.
+    pub id: String,
+    /// Copies.
+    pub quantity: u64,
+    /// Unit price from the price list, in minor units.
+    pub unit_amount: Amount,
+}
+
+/// An order priced from the price list, within Stripe's limits for its currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PricedOrder {
+    /// The lines in the order given.
+    pub lines: Vec<PricedLine>,
+    /// The total in minor units.
+    pub amount: Amount,
+    /// The one currency of every line.
+    pub currency: Currency,
+}
+
+/// Why an order cannot be priced. Each names the request field at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderError {
+    /// No lines.
+    Empty,
+    /// More than [`MAX_LINES`] lines.
+    TooManyLines(usize),
+    /// The same book on two lines.
+    DuplicateItem { index: usize, id: String },
+    /// A quantity outside 1..=[`MAX_QUANTITY`].
+    InvalidQuantity { index: usize },
+    /// A book that is not in the price list.
+    UnknownItem { index: usize, id: String },
+    /// A sold-out book.
+    Unavailable { index: usize, id: String },
+    /// A line in another currency than the first line's.
+    MixedCurrencies { index: usize },
+    /// The total is under Stripe's minimum charge.
+    BelowMinimum { amount: Amount, minimum: Amount, currency: Currency },
+    /// The total is over Stripe's maximum charge.
+    AboveMaximum { currency: Currency },
+}
+
+impl OrderError {
+    /// The stable error code the endpoint returns.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OrderError::Empty => "empty_order",
+            OrderError::TooManyLines(_) => "too_many_items",
+            OrderError::DuplicateItem { .. } => "duplicate_item",
+            OrderError::InvalidQuantity { .. } => "invalid_quantity",
+            OrderError::UnknownItem { .. } => "unknown_item",
+            OrderError::Unavailable { .. } => "item_unavailable",
+            OrderError::MixedCurrencies { .. } => "mixed_currencies",
+            OrderError::BelowMinimum { .. } => "amount_too_small",
+            OrderError::AboveMaximum { .. } => "amount_too_large",
+        }
+    }
+
+    /// The request field at fault, as `items[2].quantity`.
+    pub fn param(&self) -> String {
+        match self {
+            OrderError::Empty | OrderError::TooManyLines(_) => "items".to_owned(),
+            OrderError::DuplicateItem { index, .. }
+            | OrderError::UnknownItem { index, .. }
+            | OrderError::Unavailable { index, .. } => format!("items[{index}].id"),
+            OrderError::InvalidQuantity { index } => format!("items[{index}].quantity"),
+            OrderError::MixedCurrencies { index } => format!("items[{index}]"),
+            OrderError::BelowMinimum { .. } | OrderError::AboveMaximum { .. } => "items".to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for OrderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OrderError::Empty => f.write_str("The cart is empty."),
+            OrderError::TooManyLines(n) => {
+                write!(f, "An order can hold at most {MAX_LINES} different books; this one has {n}.")
+            }
+            OrderError::DuplicateItem { id, .. } => {
+                write!(f, "The book `{id}` appears twice; send one line per book with its quantity.")
+            }
+            OrderError::InvalidQuantity { .. } => {
+                write!(f, "Quantity must be a whole number from 1 to {MAX_QUANTITY}.")
+            }
+            OrderError::UnknownItem { id, .. } => write!(f, "No book `{id}` is for sale here."),
+            OrderError::Unavailable { id, .. } => write!(f, "The book `{id}` is sold out."),
+            OrderError::MixedCurrencies { .. } => {
+                f.write_str("Books priced in different currencies cannot be paid together.")
+            }
+            OrderError::BelowMinimum { minimum, currency, .. } => write!(
+                f,
+                "The total is below the minimum card payment of {}.",
+                currency.display(*minimum)
+            ),
+            OrderError::AboveMaximum { currency } => write!(
+                f,
+                "The total is above the maximum card payment of {}.",
+                currency.display(currency.maximum())
+            ),
+        }
+    }
+}
+
+impl std::error::Error for OrderError {}
+
+/// Prices `lines` from `prices`. The browser's idea of a price never enters here.
+pub fn price_order(prices: &PriceList, lines: &[Line]) -> Result<PricedOrder, OrderError> {
+    if lines.is_empty() {
+        return Err(OrderError::Empty);
+    }
+    if lines.len() > MAX_LINES {
+        return Err(OrderError::TooManyLines(lines.len()));
+    }
+    let mut currency: Option<Currency> = None;
+    let mut amount: Amount = 0;
+    let mut priced = Vec::with_capacity(lines.len());
+    for (index, line) in lines.iter().enumerate() {
+        if lines[..index].iter().any(|earlier| earlier.id == line.id) {
+            return Err(OrderError::DuplicateItem { index, id: line.id.clone() });
+        }
+        if !(1..=MAX_QUANTITY).contains(&line.quantity) {
+            return Err(OrderError::InvalidQuantity { index });
+        }
+        let book = prices
+            .get(&line.id)
+            .ok_or_else(|| OrderError::UnknownItem { index, id: line.id.clone() })?;
+        if !book.available {
+            return Err(OrderError::Unavailable { index, id: line.id.clone() });
+        }
+        match currency {
+            Some(c) if c != book.currency => return Err(OrderError::MixedCurrencies { index }),
+            _ => currency = Some(book.currency),
+        }
+        // Bounded: at most 50 lines × 99 copies × an 8-digit price, far from u64::MAX.
+        amount = book
+            .amount
+            .checked_mul(line.quantity)
+            .and_then(|line_total| amount.checked_add(line_total))
+            .ok_or(OrderError::AboveMaximum { currency: book.currency })?;
+        priced.push(PricedLine { id: line.id.clone(), quantity: line.quantity, unit_amount: book.amount });
+    }
+    let currency = currency.ok_or(OrderError::Empty)?;
+    if amount < currency.minimum() {
+        return Err(OrderError::BelowMinimum { amount, minimum: currency.minimum(), currency });
+    }
+    if amount > currency.maximum() {
+        return Err(OrderError::AboveMaximum { currency });
+    }
+    Ok(PricedOrder { lines: priced, amount, currency })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::price_list::PriceListEntry;
+
+    fn book(amount: Amount, currency: &str, available: bool) -> PriceListEntry {
+        PriceListEntry {
+            title: "A Book".into(),
+            author: "An Author".into(),
+            amount,
+            currency: Currency::from_code(currency).expect("supported"),
+            available,
+            url: String::new(),
+            cover: String::new(),
+        }
+    }
+
+    fn prices() -> PriceList {
+        let mut books = BTreeMap::new();
+        books.insert("hamming".to_owned(), book(2300, "usd", true));
+        books.insert("mechner".to_owned(), book(2500, "usd", true));
+        books.insert("eghbal".to_owned(), book(2800, "usd", true));
+        books.insert("sold-out".to_owned(), book(1000, "usd", false));
+        books.insert("yen".to_owned(), book(2300, "jpy", true));
+        books.insert("cheap".to_owned(), book(10, "usd", true));
+        books.insert("dear".to_owned(), book(99_999_999, "usd", true));
+        PriceList::new(books)
+    }
+
+    fn line(id: &str, quantity: u64) -> Line {
+        Line { id: id.to_owned(), quantity }
+    }
+
+    #[test]
+    fn an_order_is_priced_from_the_price_list() {
+        let order = price_order(&prices(), &[line("hamming", 1), line("mechner", 2)]).expect("valid");
+        assert_eq!(order.amount, 2300 + 2 * 2500);
+        assert_eq!(order.currency.code(), "usd");
+        assert_eq!(order.lines[1], PricedLine { id: "mechner".into(), quantity: 2, unit_amount: 2500 });
+    }
+
+    #[test]
+    fn a_yen_order_is_in_whole_yen() {
+        let order = price_order(&prices(), &[line("yen", 3)]).expect("valid");
+        assert_eq!((order.amount, order.currency.code()), (6900, "jpy"));
+    }
+
+    #[test]
+    fn each_bad_order_names_its_field() {
+        let cases: Vec<(Vec<Line>, &str, &str)> = vec![
+            (vec![], "empty_order", "items"),
+            (vec![line("nope", 1)], "unknown_item", "items[0].id"),
+            (vec![line("hamming", 1), line("sold-out", 1)], "item_unavailable", "items[1].id"),
+            (vec![line("hamming", 0)], "invalid_quantity", "items[0].quantity"),
+            (vec![line("hamming", 100)], "invalid_quantity", "items[0].quantity"),
+            (vec![line("hamming", 1), line("hamming", 2)], "duplicate_item", "items[1].id"),
+            (vec![line("hamming", 1), line("yen", 1)], "mixed_currencies", "items[1]"),
+            (vec![line("cheap", 1)], "amount_too_small", "items"),
+            (vec![line("dear", 2)], "amount_too_large", "items"),
+        ];
+        for (lines, code, param) in cases {
+            let err = price_order(&prices(), &lines).expect_err(code);
+            assert_eq!((err.code(), err.param().as_str()), (code, param), "{lines:?}");
+            assert!(!err.to_string().is_empty());
+        }
+    }
+
+    #[test]
+    fn more_than_fifty_lines_is_refused() {
+        let lines: Vec<Line> = (0..=MAX_LINES).map(|i| line(&format!("b{i}"), 1)).collect();
+        assert_eq!(price_order(&prices(), &lines), Err(OrderError::TooManyLines(51)));
+    }
+
+    #[test]
+    fn the_price_list_round_trips_through_json() {
+        let list = prices();
+        let json = serde_json::to_string(&list).expect("serializes");
+        assert!(json.contains("\"version\":1"));
+        assert!(json.contains("\"jpy\":{\"decimals\":0}"));
+        let back: PriceList = serde_json::from_str(&json).expect("parses");
+        assert_eq!(back, list);
+    }
+}

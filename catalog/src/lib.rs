@@ -11,3 +11,10 @@ pub mod price_list;
 pub use money::{Amount, Currency, PriceError};
 pub use order::{price_order, Line, OrderError, PricedLine, PricedOrder, MAX_LINES, MAX_QUANTITY};
 pub use price_list::{PriceList, PriceListEntry, PRICE_LIST_VERSION};
+
+/// The Stripe API version the worker pins (`Stripe-Version`). Stripe.js is loaded from the
+/// URL of the same release train ([`STRIPE_JS_URL`]), so the page and the worker agree.
+pub const STRIPE_API_VERSION: &str = "2025-11-17.clover";
+
+/// Stripe.js of the release train of [`STRIPE_API_VERSION`]. Always loaded from Stripe.
+pub const STRIPE_JS_URL: &str = "https://js.stripe.com/clover/stripe.js";

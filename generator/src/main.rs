@@ -1,1 +1,57 @@
-fn main(){}
+//! The `bookshop` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use generator::cmd;
+
+/// Build a static bookshop from markdown books.
+#[derive(Parser)]
+#[command(name = "bookshop", version, about)]
+struct Cli {
+    /// The site's folder (the one holding content/ and themes/).
+    #[arg(long, global = true, default_value = ".")]
+    root: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site; a site with any problem is not written.
+    Build {
+        /// Where to write the site (default: public/ under the root).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Report every problem in the site, write nothing.
+    Check,
+    /// Start a new book file in content/books/.
+    New {
+        /// The book's title.
+        title: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build { output } => {
+            let output = output.unwrap_or_else(|| cli.root.join("public"));
+            cmd::build::run(&cli.root, &output).map(drop)
+        }
+        Command::Check => cmd::check::run(&cli.root),
+        Command::New { title } => cmd::new::run(&cli.root, &title).map(drop),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{error}");
+            for cause in error.chain().skip(1) {
+                eprintln!("  reason: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! `bookshop build`: render the site into a fresh folder and swap it in.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Result;
+
+use crate::output::Staging;
+use crate::render::{self, Output};
+use crate::site::Site;
+
+/// What a build did, for the summary line.
+#[derive(Debug)]
+pub struct Summary {
+    /// Books in the catalog.
+    pub books: usize,
+    /// HTML pages written.
+    pub pages: usize,
+}
+
+/// Builds the site at `root` into `output`; on any error `output` is left as it was.
+pub fn run(root: &Path, output: &Path) -> Result<Summary> {
+    let started = Instant::now();
+    let site = Site::load(root)?;
+    let staging = Staging::new(output)?;
+    let pages = render::render_site(&site.config, &site.books, &site.tera, &site.theme, &mut |rel, out| match out {
+        Output::Text(text) => staging.write(rel, text.as_bytes()),
+        Output::Copy(from) => staging.copy(from, rel),
+    })?;
+    staging.commit()?;
+    let summary = Summary { books: site.books.len(), pages };
+    eprintln!(
+        "Built {} books, {} pages into {} in {} ms",
+        summary.books,
+        summary.pages,
+        output.display(),
+        started.elapsed().as_millis()
+    );
+    Ok(summary)
+}

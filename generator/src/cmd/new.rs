@@ -1,0 +1,61 @@
+//! `bookshop new "Title"`: a new book file with every field explained.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+use crate::markdown::slugify;
+
+/// Writes `content/books/<slug>.md` and returns its path. Never overwrites.
+pub fn run(root: &Path, title: &str) -> Result<PathBuf> {
+    let id = slugify(title);
+    if id.is_empty() {
+        bail!("the title `{title}` has no letters or digits to make a file name from");
+    }
+    let dir = root.join("content/books");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join(format!("{id}.md"));
+    let text = template(title);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .with_context(|| format!("cannot create {} (does it exist already?)", path.display()))?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!("Created {}: fill in the author and price, then run `bookshop check`", path.display());
+    Ok(path)
+}
+
+fn template(title: &str) -> String {
+    let title = title.replace('\\', "\\\\").replace('"', "\\\"");
+    format!(
+        r#"+++
+# The book's title, as on its cover.
+title = "{title}"
+# Who wrote it.
+author = ""
+# The price in major units, quoted, with at most the currency's decimals ("23.00"; "2300" for JPY).
+price = "0.00"
+# Lowercase ISO 4217 code; leave out to use the currency of content/site.toml.
+# currency = "usd"
+# A cover image (jpg, png, webp) beside this file; leave out to get a drawn cover.
+# cover = "my-book.jpg"
+# ISBN-10 or ISBN-13; its check digit is verified.
+# isbn = "978-1-7322651-7-2"
+# Publication date.
+# published = 2020-05-26
+# Tags, each gets its own page.
+tags = []
+# Lower comes first in the catalog; books with the same weight sort by title.
+weight = 0
+# A draft is never built nor sold. Set to false to publish.
+draft = true
+# false shows the book as sold out; it is never sold.
+available = true
++++
+A first paragraph that sells the book: it is also the summary on the catalog page.
+
+Then anything in Markdown: *emphasis*, [links](https://example.com), lists, tables and footnotes.
+"#
+    )
+}

@@ -1,0 +1,104 @@
+//! `content/site.toml`: the shop's name, address, currency, theme and publishable key.
+
+use std::path::Path;
+
+use catalog::Currency;
+use serde::Deserialize;
+
+use crate::diagnostic::Diagnostic;
+use crate::front_matter::{did_you_mean, line_col};
+
+/// The site's settings, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The shop's name.
+    pub title: String,
+    /// One line about the shop, for the catalog and search engines.
+    pub description: String,
+    /// The public address, without a trailing slash.
+    pub base_url: String,
+    /// The default currency of books that name none.
+    pub currency: Currency,
+    /// The theme folder under `themes/`.
+    pub theme: String,
+    /// Stripe's publishable key (`pk_…`), or empty when checkout is not configured.
+    pub publishable_key: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default = "default_base_url")]
+    base_url: String,
+    #[serde(default = "default_currency")]
+    currency: String,
+    #[serde(default = "default_theme")]
+    theme: String,
+    #[serde(default)]
+    stripe_publishable_key: String,
+}
+
+const KEYS: &[&str] =
+    &["title", "description", "base_url", "currency", "theme", "stripe_publishable_key"];
+
+fn default_base_url() -> String {
+    "http://localhost:8787".to_owned()
+}
+
+fn default_currency() -> String {
+    "usd".to_owned()
+}
+
+fn default_theme() -> String {
+    "default".to_owned()
+}
+
+impl Config {
+    /// Reads `site.toml`. `publishable_key_env` (from `STRIPE_PUBLISHABLE_KEY`) wins over the file.
+    pub fn load(path: &Path, publishable_key_env: Option<String>) -> Result<Config, Diagnostic> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Diagnostic::new(path, format!("cannot read the site settings: {e}")))?;
+        let raw: RawConfig = toml::from_str(&text).map_err(|e| {
+            let (line, column) = e.span().map(|s| line_col(&text, s.start)).unzip();
+            let mut d = Diagnostic::new(path, e.message().to_owned());
+            d.line = line;
+            d.column = column;
+            match did_you_mean(e.message(), KEYS) {
+                Some(help) => d.help(help),
+                None => d,
+            }
+        })?;
+        let currency = Currency::from_code(&raw.currency).ok_or_else(|| {
+            Diagnostic::new(path, format!("unsupported currency `{}`", raw.currency))
+                .help(currency_help(&raw.currency))
+        })?;
+        let publishable_key = publishable_key_env.unwrap_or(raw.stripe_publishable_key);
+        if !publishable_key.is_empty() && !publishable_key.starts_with("pk_") {
+            // A secret key here would be published to every visitor: refuse loudly.
+            return Err(Diagnostic::new(path, "the Stripe publishable key must start with `pk_`")
+                .help("use the publishable key (pk_test_… or pk_live_…); the secret key (sk_…) belongs only in .dev.vars or `wrangler secret put STRIPE_SECRET_KEY`"));
+        }
+        Ok(Config {
+            title: raw.title,
+            description: raw.description,
+            base_url: raw.base_url.trim_end_matches('/').to_owned(),
+            currency,
+            theme: raw.theme,
+            publishable_key,
+        })
+    }
+}
+
+/// "did you mean" for a currency code, or the list of supported ones.
+pub(crate) fn currency_help(code: &str) -> String {
+    match Currency::suggest(code) {
+        Some(known) => format!("did you mean `{known}`? Currencies are lowercase ISO 4217 codes"),
+        None => format!(
+            "use a lowercase ISO 4217 code Stripe settles in: {}",
+            Currency::codes().collect::<Vec<_>>().join(", ")
+        ),
+    }
+}

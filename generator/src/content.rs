@@ -1,0 +1,294 @@
+//! Loading `content/books/**/*.md` into validated books, collecting every problem.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use catalog::{Amount, Currency};
+use walkdir::WalkDir;
+
+use crate::config::{currency_help, Config};
+use crate::diagnostic::Diagnostic;
+use crate::front_matter::{self, did_you_mean, line_of_key, Format, SplitError, BOOK_KEYS};
+
+/// A book ready to render and sell.
+#[derive(Debug, Clone)]
+pub struct Book {
+    /// The file name without `.md`: the book's URL segment and price-list key.
+    pub id: String,
+    /// The book file.
+    pub path: PathBuf,
+    /// The title.
+    pub title: String,
+    /// The author.
+    pub author: String,
+    /// Unit price in minor units.
+    pub amount: Amount,
+    /// The price's currency.
+    pub currency: Currency,
+    /// The editor's cover image, if any.
+    pub cover: Option<PathBuf>,
+    /// Normalized ISBN (digits, and `X` for ISBN-10).
+    pub isbn: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub published: Option<String>,
+    /// Tags as written.
+    pub tags: Vec<String>,
+    /// Sort key; lower first.
+    pub weight: i64,
+    /// False: shown as sold out, never sold.
+    pub available: bool,
+    /// The markdown description.
+    pub body: String,
+}
+
+/// Cover image formats a browser shows and the generator copies as is.
+const COVER_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "svg"];
+
+/// Loads every book under `dir`, sorted by weight then title. Drafts are checked but left
+/// out. Returns all books that are valid and a problem for every file that is not.
+pub fn load_books(dir: &Path, config: &Config) -> (Vec<Book>, Vec<Diagnostic>) {
+    let mut books = Vec::new();
+    let mut problems = Vec::new();
+    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    let mut files: Vec<PathBuf> = WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|entry| match entry {
+            Ok(e) => Some(e),
+            Err(e) => {
+                problems.push(Diagnostic::new(dir, format!("cannot read the folder: {e}")));
+                None
+            }
+        })
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| e.into_path())
+        .collect();
+    files.sort();
+    for path in files {
+        match load_book(&path, config) {
+            Ok(Some(book)) => {
+                if let Some(first) = seen.get(&book.id) {
+                    problems.push(
+                        Diagnostic::new(&path, format!("duplicate book id `{}`: {} has it too", book.id, first.display()))
+                            .help("book ids come from file names; rename one of the files"),
+                    );
+                    continue;
+                }
+                seen.insert(book.id.clone(), path);
+                books.push(book);
+            }
+            Ok(None) => {}
+            Err(mut errors) => problems.append(&mut errors),
+        }
+    }
+    books.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.title.cmp(&b.title)));
+    (books, problems)
+}
+
+/// Loads one book file: `Ok(None)` for a draft, or every problem it has.
+pub fn load_book(path: &Path, config: &Config) -> Result<Option<Book>, Vec<Diagnostic>> {
+    let bytes = std::fs::read(path).map_err(|e| vec![Diagnostic::new(path, format!("cannot read the file: {e}"))])?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let (line, column) = front_matter::line_col(
+            &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
+            usize::MAX,
+        );
+        vec![Diagnostic::new(path, "the file is not valid UTF-8")
+            .at(line, Some(column))
+            .help("save the file as UTF-8 (most editors have an encoding option in the save dialog)")]
+    })?;
+    let split = front_matter::split(&text).map_err(|e| vec![split_problem(path, e)])?;
+    let raw = front_matter::parse(split.format, split.front).map_err(|e| {
+        let mut d = Diagnostic::new(path, e.message.clone());
+        if let Some((line, column)) = e.position {
+            d = d.at(line + split.front_line - 1, Some(column));
+        }
+        vec![match did_you_mean(&e.message, BOOK_KEYS) {
+            Some(help) => d.help(help),
+            None => d,
+        }]
+    })?;
+    if raw.draft {
+        return Ok(None);
+    }
+    let line = |key: &str| line_of_key(split.front, key).map(|l| l + split.front_line - 1);
+    let at = |key: &str, message: String| Diagnostic::new(path, message).at_line(line(key));
+    let mut problems = Vec::new();
+
+    let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        problems.push(
+            Diagnostic::new(path, format!("the file name `{id}` cannot be a book id"))
+                .help("name the file with lowercase letters, digits and hyphens, e.g. working-in-public.md"),
+        );
+    }
+    let mut required = |key: &str, value: Option<String>, example: &str| match value {
+        Some(v) if !v.trim().is_empty() => v,
+        _ => {
+            problems.push(
+                Diagnostic::new(path, format!("missing `{key}`"))
+                    .at_line(line(key).or(Some(split.front_line - 1)))
+                    .help(format!("add `{}` to the front matter", example_for(split.format, key, example))),
+            );
+            String::new()
+        }
+    };
+    let title = required("title", raw.title, "The Art of Doing Science and Engineering");
+    let author = required("author", raw.author, "Richard Hamming");
+    let price = required("price", raw.price.map(|p| p.0), "23.00");
+
+    let currency = match &raw.currency {
+        None => Some(config.currency),
+        Some(code) => {
+            let found = Currency::from_code(code);
+            if found.is_none() {
+                problems.push(at("currency", format!("unsupported currency `{code}`")).help(currency_help(code)));
+            }
+            found
+        }
+    };
+    let mut amount = 0;
+    if let (Some(currency), false) = (currency, price.is_empty()) {
+        match currency.parse_price(&price) {
+            Ok(a) if a < currency.minimum() => problems.push(
+                at("price", format!("price {} is below Stripe's minimum charge of {}", currency.display(a), currency.display(currency.minimum())))
+                    .help("Stripe refuses smaller card payments in this currency; raise the price"),
+            ),
+            Ok(a) if a > currency.maximum() => problems.push(
+                at("price", format!("price `{price}` is above Stripe's maximum charge of {}", currency.display(currency.maximum())))
+                    .help("Stripe refuses larger card payments; check the number of digits"),
+            ),
+            Ok(a) => amount = a,
+            Err(e) => problems.push(at("price", e.to_string())),
+        }
+    }
+
+    let cover = raw.cover.as_deref().and_then(|name| {
+        let file = path.parent().unwrap_or(Path::new(".")).join(name);
+        let ext = file.extension().map(|x| x.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+        if !COVER_EXTENSIONS.contains(&ext.as_str()) {
+            problems.push(at("cover", format!("cover `{name}` is not an image this shop can show"))
+                .help(format!("use one of: {}", COVER_EXTENSIONS.join(", "))));
+            None
+        } else if !file.is_file() {
+            problems.push(at("cover", format!("cover file `{}` does not exist", file.display()))
+                .help("put the image beside the book file, or remove `cover` to get a drawn cover"));
+            None
+        } else {
+            Some(file)
+        }
+    });
+    let isbn = raw.isbn.as_deref().and_then(|isbn| match normalize_isbn(isbn) {
+        Ok(n) => Some(n),
+        Err(why) => {
+            problems.push(at("isbn", format!("ISBN `{isbn}` {why}")).help("copy the ISBN from the book's copyright page, or remove `isbn`"));
+            None
+        }
+    });
+    let published = raw.published.map(|d| d.0).and_then(|d| {
+        if is_date(&d) {
+            Some(d)
+        } else {
+            problems.push(at("published", format!("`{d}` is not a date")).help("write it as YYYY-MM-DD, e.g. 2020-05-26"));
+            None
+        }
+    });
+
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Some(Book {
+        id,
+        path: path.to_owned(),
+        title: title.trim().to_owned(),
+        author: author.trim().to_owned(),
+        amount,
+        currency: currency.unwrap_or(config.currency),
+        cover,
+        isbn,
+        published,
+        tags: raw.tags,
+        weight: raw.weight,
+        available: raw.available.unwrap_or(true),
+        body: split.body.to_owned(),
+    }))
+}
+
+fn example_for(format: Format, key: &str, value: &str) -> String {
+    match format {
+        Format::Toml => format!("{key} = \"{value}\""),
+        Format::Yaml => format!("{key}: \"{value}\""),
+    }
+}
+
+fn split_problem(path: &Path, error: SplitError) -> Diagnostic {
+    match error {
+        SplitError::Empty => Diagnostic::new(path, "the file is empty")
+            .help("start it with front matter; `bookshop new \"Title\"` writes a complete example"),
+        SplitError::NoFence => Diagnostic::new(path, "the file does not start with front matter")
+            .at(1, Some(1))
+            .help("the first line must be `+++` (TOML) or `---` (YAML), and the same line must close it"),
+        SplitError::Unclosed(format) => {
+            let fence = if format == Format::Toml { "+++" } else { "---" };
+            Diagnostic::new(path, format!("the front matter opened with `{fence}` on line 1 is never closed"))
+                .at(1, Some(1))
+                .help(format!("add a line with only `{fence}` after the last key"))
+        }
+    }
+}
+
+/// Checks an ISBN-10 or ISBN-13 checksum; returns its digits without hyphens or spaces.
+pub fn normalize_isbn(text: &str) -> Result<String, &'static str> {
+    let isbn: String = text.chars().filter(|c| *c != '-' && *c != ' ').collect::<String>().to_ascii_uppercase();
+    let digit = |c: u8| u32::from(c - b'0');
+    let ok = match isbn.len() {
+        13 if isbn.bytes().all(|b| b.is_ascii_digit()) => {
+            let sum: u32 = isbn.bytes().enumerate().map(|(i, b)| digit(b) * if i % 2 == 0 { 1 } else { 3 }).sum();
+            sum % 10 == 0
+        }
+        10 if isbn.bytes().take(9).all(|b| b.is_ascii_digit())
+            && isbn.bytes().last().is_some_and(|b| b.is_ascii_digit() || b == b'X') =>
+        {
+            let sum: u32 = isbn
+                .bytes()
+                .enumerate()
+                .map(|(i, b)| (10 - i as u32) * if b == b'X' { 10 } else { digit(b) })
+                .sum();
+            sum % 11 == 0
+        }
+        _ => return Err("is not 10 or 13 digits"),
+    };
+    if ok {
+        Ok(isbn)
+    } else {
+        Err("has a wrong check digit")
+    }
+}
+
+fn is_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let num = |s: &str, len: usize, max: u32| {
+        s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) && s.parse::<u32>().is_ok_and(|n| n >= 1 && n <= max)
+    };
+    parts.len() == 3 && num(parts[0], 4, 9999) && num(parts[1], 2, 12) && num(parts[2], 2, 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn isbn_checksums_are_checked() {
+        assert_eq!(normalize_isbn("978-1-7322651-7-2"), Ok("9781732265172".into()));
+        assert_eq!(normalize_isbn("0-306-40615-2"), Ok("0306406152".into()));
+        assert_eq!(normalize_isbn("080442957X"), Ok("080442957X".into()));
+        assert_eq!(normalize_isbn("978-1-7322651-7-3"), Err("has a wrong check digit"));
+        assert_eq!(normalize_isbn("12345"), Err("is not 10 or 13 digits"));
+    }
+
+    #[test]
+    fn dates_are_checked() {
+        assert!(is_date("2020-05-26"));
+        assert!(!is_date("2020-13-01"));
+        assert!(!is_date("26/05/2020"));
+    }
+}

@@ -1,0 +1,16 @@
+//! The `bookshop` generator: markdown books and a theme in, a static shop out.
+//!
+//! Data flows one way: `content/` → [`content`] (validated books, exact money) →
+//! [`render`] (pages and the price list) → [`output`] (written atomically).
+
+pub mod cmd;
+pub mod config;
+pub mod content;
+pub mod cover;
+pub mod diagnostic;
+pub mod front_matter;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;
+pub mod theme;

@@ -1,0 +1,91 @@
+//! Book descriptions: CommonMark with tables, footnotes and strikethrough, headings with anchors.
+
+use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders markdown to HTML. Headings get an `id` from their text (unless given one with
+/// `{#id}`), so a reader can link to a section.
+pub fn to_html(markdown: &str) -> String {
+    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
+            let text: String = events[i + 1..]
+                .iter()
+                .take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_))))
+                .filter_map(|e| match e {
+                    Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                *id = Some(CowStr::from(slugify(&text)));
+            }
+        }
+        i += 1;
+    }
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut out, events.into_iter());
+    out
+}
+
+/// The first paragraph as plain text, for listings and `<meta name="description">`.
+pub fn summary(markdown: &str) -> String {
+    let mut text = String::new();
+    let mut in_paragraph = false;
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Start(Tag::Paragraph) => in_paragraph = true,
+            Event::End(TagEnd::Paragraph) if !text.is_empty() => break,
+            Event::End(TagEnd::Paragraph) => in_paragraph = false,
+            Event::Text(t) | Event::Code(t) if in_paragraph => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak if in_paragraph => text.push(' '),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// A URL-safe id: lowercase ASCII letters and digits joined by single hyphens.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_footnotes_strikethrough_and_anchors_render() {
+        let html = to_html("## The Pay Off\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ new[^1]\n\n[^1]: A note.\n");
+        assert!(html.contains("<h2 id=\"the-pay-off\">"), "{html}");
+        assert!(html.contains("<table>"), "{html}");
+        assert!(html.contains("<del>old</del>"), "{html}");
+        assert!(html.contains("footnote-definition"), "{html}");
+    }
+
+    #[test]
+    fn the_summary_is_the_first_paragraph() {
+        assert_eq!(summary("# Title\n\nFirst *para*\ngraph.\n\nSecond."), "First para graph.");
+    }
+
+    #[test]
+    fn slugs_are_plain() {
+        assert_eq!(slugify("The Making of Prince of Persia: Journals 1985–1993"), "the-making-of-prince-of-persia-journals-1985-1993");
+    }
+}

@@ -1,0 +1,211 @@
+//! Rendering the site with Tera: each page gets the site settings and only what it shows.
+
+use std::collections::BTreeMap;
+
+use anyhow::{anyhow, Context as _, Result};
+use catalog::{PriceList, PriceListEntry, STRIPE_JS_URL};
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::content::Book;
+use crate::cover;
+use crate::diagnostic::Diagnostic;
+use crate::markdown;
+use crate::theme::{Theme, REQUIRED_TEMPLATES};
+use crate::config::Config;
+
+/// The endpoint the checkout page calls (served by the worker).
+pub const ENDPOINT: &str = "/api/payment-intent";
+
+/// What every template receives as `site`.
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    base_url: &'a str,
+    currency: &'static str,
+    publishable_key: &'a str,
+    stripe_js: &'static str,
+    endpoint: &'static str,
+}
+
+/// A book as templates see it (documented in docs/themes.md).
+#[derive(Serialize)]
+struct BookView<'a> {
+    id: &'a str,
+    title: &'a str,
+    author: &'a str,
+    url: String,
+    cover_url: String,
+    cover_width: u32,
+    cover_height: u32,
+    price: String,
+    price_display: String,
+    amount: u64,
+    currency: &'static str,
+    available: bool,
+    isbn: Option<&'a str>,
+    published: Option<&'a str>,
+    tags: &'a [String],
+    summary: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description_html: Option<String>,
+}
+
+/// Compiles the theme's templates once. Errors name the template file.
+pub fn compile(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    let mut sources = Vec::new();
+    for (name, path) in &theme.templates {
+        match std::fs::read_to_string(path) {
+            Ok(text) => sources.push((name.clone(), text)),
+            Err(e) => problems.push(Diagnostic::new(path, format!("cannot read the template: {e}"))),
+        }
+    }
+    for required in REQUIRED_TEMPLATES {
+        if !theme.templates.contains_key(*required) {
+            problems.push(Diagnostic::new(std::path::Path::new("templates"), format!("the theme has no `{required}`"))
+                .help("add it to the theme's templates/ folder or the site's templates/ folder"));
+        }
+    }
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    if let Err(e) = tera.add_raw_templates(sources) {
+        let path = theme.templates.values().next().cloned().unwrap_or_default();
+        problems.push(Diagnostic::new(&path.with_file_name(""), error_chain(&e)));
+    }
+    if problems.is_empty() { Ok(tera) } else { Err(problems) }
+}
+
+/// Tera's error with every cause, which is where it says the line and what is wrong.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str("\n  reason: ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Where a book's cover ends up in the site, and its size.
+fn cover_of(book: &Book) -> (String, u32, u32) {
+    match &book.cover {
+        Some(path) => {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            (format!("/covers/{}-{name}", book.id), cover::WIDTH, cover::HEIGHT)
+        }
+        None => (format!("/covers/{}.svg", book.id), cover::WIDTH, cover::HEIGHT),
+    }
+}
+
+fn view<'a>(book: &'a Book, description_html: Option<String>) -> BookView<'a> {
+    let (cover_url, cover_width, cover_height) = cover_of(book);
+    BookView {
+        id: &book.id,
+        title: &book.title,
+        author: &book.author,
+        url: format!("/books/{}/", book.id),
+        cover_url,
+        cover_width,
+        cover_height,
+        price: book.currency.to_decimal(book.amount),
+        price_display: book.currency.display(book.amount),
+        amount: book.amount,
+        currency: book.currency.code(),
+        available: book.available,
+        isbn: book.isbn.as_deref(),
+        published: book.published.as_deref(),
+        tags: &book.tags,
+        summary: markdown::summary(&book.body),
+        description_html,
+    }
+}
+
+/// The price list for these books.
+pub fn price_list(books: &[Book]) -> PriceList {
+    let entries: BTreeMap<String, PriceListEntry> = books
+        .iter()
+        .map(|book| {
+            let entry = PriceListEntry {
+                title: book.title.clone(),
+                author: book.author.clone(),
+                amount: book.amount,
+                currency: book.currency,
+                available: book.available,
+                url: format!("/books/{}/", book.id),
+                cover: cover_of(book).0,
+            };
+            (book.id.clone(), entry)
+        })
+        .collect();
+    PriceList::new(entries)
+}
+
+/// Renders every page and file of the site, handing each to `write(path, bytes)`.
+pub fn render_site(
+    config: &Config,
+    books: &[Book],
+    tera: &Tera,
+    theme: &Theme,
+    write: &mut dyn FnMut(&str, Output<'_>) -> Result<()>,
+) -> Result<usize> {
+    let site = SiteView {
+        title: &config.title,
+        description: &config.description,
+        base_url: &config.base_url,
+        currency: config.currency.code(),
+        publishable_key: &config.publishable_key,
+        stripe_js: STRIPE_JS_URL,
+        endpoint: ENDPOINT,
+    };
+    let base = {
+        let mut context = Context::new();
+        context.insert("site", &site);
+        context
+    };
+    let page = |template: &str, url: &str, extra: &dyn Fn(&mut Context)| -> Result<String> {
+        let mut context = base.clone();
+        context.insert("page_url", url);
+        extra(&mut context);
+        tera.render(template, &context).map_err(|e| anyhow!("{}", error_chain(&e))).with_context(|| format!("cannot render {url} with template {template}"))
+    };
+
+    let mut pages = 0;
+    let listing: Vec<BookView<'_>> = books.iter().map(|b| view(b, None)).collect();
+    write("index.html", Output::Text(page("index.html", "/", &|c| c.insert("books", &listing))?))?;
+    pages += 1;
+    for book in books {
+        let url = format!("/books/{}/", book.id);
+        let one = view(book, Some(markdown::to_html(&book.body)));
+        write(&format!("books/{}/index.html", book.id), Output::Text(page("book.html", &url, &|c| c.insert("book", &one))?))?;
+        pages += 1;
+        match &book.cover {
+            Some(path) => write(cover_of(book).0.trim_start_matches('/'), Output::Copy(path))?,
+            None => write(&format!("covers/{}.svg", book.id), Output::Text(cover::draw(&book.id, &book.title, &book.author)))?,
+        }
+    }
+    for (template, url, file) in [
+        ("cart.html", "/cart/", "cart/index.html"),
+        ("order.html", "/order/", "order/index.html"),
+        ("404.html", "/404.html", "404.html"),
+    ] {
+        write(file, Output::Text(page(template, url, &|_| {})?))?;
+        pages += 1;
+    }
+    let prices = serde_json::to_string(&price_list(books)).context("cannot write the price list")?;
+    write("catalog.json", Output::Text(prices))?;
+    for (rel, path) in &theme.statics {
+        write(&format!("static/{rel}"), Output::Copy(path))?;
+    }
+    Ok(pages)
+}
+
+/// One file of the site: rendered text, or a file copied as is.
+pub enum Output<'a> {
+    /// Rendered content.
+    Text(String),
+    /// A file to copy.
+    Copy(&'a std::path::Path),
+}

@@ -1,0 +1,104 @@
+# The shop's two commands: `make dev` runs it, `make test` proves it. Each installs what
+# it needs on a fresh machine and skips what is already there.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -e -o pipefail -c
+.DEFAULT_GOAL := help
+
+PORT ?= 8787
+STRIPE_API_BASE ?=
+
+CARGO_BIN := $(HOME)/.cargo/bin
+export PATH := $(CARGO_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+
+WORKER_BUILD_VERSION := 0.8.7
+LOCALSTRIPE_VERSION := 1.15.10
+# The wasm-bindgen CLI must be exactly the version of the crate in Cargo.lock.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3 }' Cargo.lock)
+
+# worker-build would download these from GitHub; give it local ones.
+export WASM_BINDGEN_BIN := $(CARGO_BIN)/wasm-bindgen
+export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
+
+TOOLS := .tools
+RUST_SOURCES := $(shell find catalog/src worker/src -name '*.rs') Cargo.lock worker/Cargo.toml catalog/Cargo.toml
+
+.PHONY: help dev test build site worker lint unit e2e tools test-tools clean
+
+help:
+	@echo "make dev    build the shop and run it at http://localhost:$(PORT) (wrangler dev)"
+	@echo "            PORT=… STRIPE_API_BASE=http://127.0.0.1:8420 for a local Stripe stand-in"
+	@echo "make test   install what tests need, then lint, unit, integration and browser tests"
+
+# --- running ---------------------------------------------------------------------------
+
+dev: tools
+	wrangler dev --port $(PORT) $(if $(STRIPE_API_BASE),--var STRIPE_API_BASE:$(STRIPE_API_BASE))
+
+# What wrangler's [build] command runs: the site, then the worker if its sources changed.
+build: tools site worker
+
+site:
+	cargo build --quiet --release -p generator
+	target/release/bookshop build
+
+worker: worker/build/index.js
+
+worker/build/index.js: $(RUST_SOURCES)
+	cd worker && worker-build --release
+	@touch $@
+
+# --- testing ---------------------------------------------------------------------------
+
+test: tools test-tools lint unit e2e
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --quiet --workspace --all-targets -- -D warnings
+	cargo clippy --quiet -p shop-worker --target wasm32-unknown-unknown -- -D warnings
+
+unit:
+	cargo test --workspace
+
+e2e: build
+	node --test --test-concurrency=1 tests/e2e/
+
+# --- installing --------------------------------------------------------------------------
+
+tools: $(TOOLS)/wasm32 $(TOOLS)/worker-build-$(WORKER_BUILD_VERSION) $(TOOLS)/wasm-bindgen-$(WASM_BINDGEN_VERSION) node_modules/.package-lock.json
+
+test-tools: $(TOOLS)/localstripe-$(LOCALSTRIPE_VERSION) $(TOOLS)/chromium
+
+$(TOOLS)/wasm32:
+	@mkdir -p $(TOOLS)
+	rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@touch $@
+
+$(TOOLS)/worker-build-$(WORKER_BUILD_VERSION):
+	@mkdir -p $(TOOLS)
+	worker-build --version 2>/dev/null | grep -q "$(WORKER_BUILD_VERSION)" || cargo install worker-build --version $(WORKER_BUILD_VERSION) --locked
+	@touch $@
+
+# Not --locked: its lock pins a webpki-roots release the registry no longer serves.
+$(TOOLS)/wasm-bindgen-$(WASM_BINDGEN_VERSION):
+	@mkdir -p $(TOOLS)
+	wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@touch $@
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(TOOLS)/localstripe-$(LOCALSTRIPE_VERSION):
+	@mkdir -p $(TOOLS)
+	test -x .venv/bin/python || python3 -m venv .venv
+	.venv/bin/pip install --quiet --disable-pip-version-check localstripe==$(LOCALSTRIPE_VERSION)
+	@touch $@
+
+$(TOOLS)/chromium:
+	@mkdir -p $(TOOLS)
+	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@touch $@
+
+clean:
+	rm -rf public worker/build $(TOOLS)

@@ -1,0 +1,258 @@
+// Integration: the real worker under `wrangler dev` (workerd) serving the real built site, with
+// localstripe as Stripe. The contract is DESIGN.md §3 (POST /api/payment-intent).
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  SHOP_START_TIMEOUT_MS,
+  TEST_SECRET_KEY,
+  availableBooks,
+  getCatalog,
+  metadataMentions,
+  postOrder,
+  shopFetch,
+  startLocalstripe,
+  startShop,
+  stripeGet,
+  stripePost,
+} from './harness.mjs';
+
+const HOOK = { timeout: SHOP_START_TIMEOUT_MS + 60_000 };
+
+/** The one error shape: {"error": {"code", "message", "param"?}}. */
+function assertError(res, status, code) {
+  assert.equal(res.status, status, `expected ${status}, got ${res.status}: ${res.text}`);
+  assert.match(res.headers.get('content-type') || '', /application\/json/, 'errors are JSON');
+  assert.ok(res.json && typeof res.json.error === 'object', `error body: ${res.text}`);
+  assert.equal(typeof res.json.error.code, 'string', `error.code: ${res.text}`);
+  assert.equal(typeof res.json.error.message, 'string', `error.message: ${res.text}`);
+  assert.ok(res.json.error.message.length > 0, 'error.message is not empty');
+  if (code) assert.equal(res.json.error.code, code, res.text);
+}
+
+describe('POST /api/payment-intent, shop configured with localstripe', () => {
+  let stripe;
+  let shop;
+  let catalog;
+  let books; // available, one currency
+
+  before(async () => {
+    stripe = await startLocalstripe();
+    shop = await startShop({ stripeBase: stripe.url });
+    catalog = await getCatalog(shop.url);
+    books = availableBooks(catalog);
+    assert.ok(books.length >= 2, 'the e2e tests need at least two available books in one currency');
+  }, HOOK);
+
+  after(async () => {
+    await shop?.stop();
+    await stripe?.stop();
+  });
+
+  it('the price list is versioned and in minor units', () => {
+    assert.equal(catalog.version, 1);
+    for (const b of books) {
+      assert.ok(Number.isInteger(b.amount) && b.amount > 0, `${b.id}: amount ${b.amount}`);
+      assert.match(b.currency, /^[a-z]{3}$/);
+    }
+  });
+
+  it('prices a valid order from the catalog and creates the PaymentIntent in Stripe', async () => {
+    const [a, b] = books;
+    const res = await postOrder(shop.url, {
+      items: [
+        { id: a.id, quantity: 1 },
+        { id: b.id, quantity: 2 },
+      ],
+      attempt: `e2e-${Date.now()}`,
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.match(res.headers.get('content-type') || '', /application\/json/);
+    const expected = a.amount + 2 * b.amount;
+    assert.match(res.json.paymentIntent, /^pi_/);
+    assert.ok(res.json.clientSecret.startsWith(`${res.json.paymentIntent}_secret_`), res.text);
+    assert.equal(res.json.amount, expected);
+    assert.equal(res.json.currency, a.currency);
+
+    const pi = await stripeGet(stripe.url, `/v1/payment_intents/${res.json.paymentIntent}`);
+    assert.equal(pi.status, 200, JSON.stringify(pi.body));
+    assert.equal(pi.body.amount, expected);
+    assert.equal(pi.body.currency, a.currency);
+    assert.equal(pi.body.client_secret, res.json.clientSecret);
+    assert.equal(pi.body.status, 'requires_payment_method');
+    const md = pi.body.metadata;
+    assert.ok(metadataMentions(md, a.id, 1), `metadata names ${a.id} × 1: ${JSON.stringify(md)}`);
+    assert.ok(metadataMentions(md, b.id, 2), `metadata names ${b.id} × 2: ${JSON.stringify(md)}`);
+    // Stripe's metadata limits: ≤ 50 keys, keys ≤ 40 chars, values ≤ 500 chars.
+    assert.ok(Object.keys(md).length <= 50);
+    for (const [k, v] of Object.entries(md)) {
+      assert.ok(k.length <= 40, `metadata key too long: ${k}`);
+      assert.ok(String(v).length <= 500, `metadata value too long: ${k}`);
+    }
+  });
+
+  it('charges the catalog price whatever amount or price the request carries', async () => {
+    const [a] = books;
+    const res = await postOrder(shop.url, {
+      items: [{ id: a.id, quantity: 1, price: 1, amount: 1, currency: 'jpy' }],
+      amount: 1,
+      currency: 'jpy',
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.amount, a.amount);
+    assert.equal(res.json.currency, a.currency);
+    const pi = await stripeGet(stripe.url, `/v1/payment_intents/${res.json.paymentIntent}`);
+    assert.equal(pi.body.amount, a.amount);
+    assert.equal(pi.body.currency, a.currency);
+  });
+
+  it('rejects an unknown book with unknown_item at items[0].id', async () => {
+    const res = await postOrder(shop.url, { items: [{ id: 'no-such-book-e2e', quantity: 1 }] });
+    assertError(res, 400, 'unknown_item');
+    assert.equal(res.json.error.param, 'items[0].id');
+  });
+
+  it('names the failing line of a longer order', async () => {
+    const res = await postOrder(shop.url, {
+      items: [
+        { id: books[0].id, quantity: 1 },
+        { id: 'no-such-book-e2e', quantity: 1 },
+      ],
+    });
+    assertError(res, 400, 'unknown_item');
+    assert.equal(res.json.error.param, 'items[1].id');
+  });
+
+  it('rejects an empty order', async () => {
+    assertError(await postOrder(shop.url, { items: [] }), 400);
+  });
+
+  it('rejects a missing items list', async () => {
+    assertError(await postOrder(shop.url, {}), 400);
+  });
+
+  for (const quantity of [0, -1, 1.5, '2', null]) {
+    it(`rejects quantity ${JSON.stringify(quantity)}`, async () => {
+      const res = await postOrder(shop.url, { items: [{ id: books[0].id, quantity }] });
+      assertError(res, 400);
+    });
+  }
+
+  it('rejects malformed JSON', async () => {
+    assertError(await postOrder(shop.url, '{"items": [{"id": '), 400);
+  });
+
+  it('rejects a body that is not JSON content (415)', async () => {
+    const body = JSON.stringify({ items: [{ id: books[0].id, quantity: 1 }] });
+    assertError(await postOrder(shop.url, body, { contentType: 'text/plain' }), 415);
+    assertError(await postOrder(shop.url, body, { contentType: 'application/x-www-form-urlencoded' }), 415);
+  });
+
+  it('accepts application/json with a charset', async () => {
+    const res = await postOrder(shop.url, { items: [{ id: books[0].id, quantity: 1 }] }, {
+      contentType: 'application/json; charset=utf-8',
+    });
+    assert.equal(res.status, 200, res.text);
+  });
+
+  it('rejects a body over 16 KiB (413)', async () => {
+    const body = JSON.stringify({ items: [{ id: books[0].id, quantity: 1 }], attempt: 'x'.repeat(17 * 1024) });
+    assertError(await postOrder(shop.url, body), 413);
+  });
+
+  it('answers GET with 405 and Allow: POST', async () => {
+    const res = await shopFetch(shop.url, '/api/payment-intent');
+    assertError(res, 405);
+    assert.match(res.headers.get('allow') || '', /\bPOST\b/);
+  });
+
+  it('refuses a foreign origin (403) and accepts its own', async () => {
+    const order = { items: [{ id: books[0].id, quantity: 1 }] };
+    const foreign = await postOrder(shop.url, order, { headers: { Origin: 'https://evil.example' } });
+    assertError(foreign, 403);
+    const own = await postOrder(shop.url, order, { headers: { Origin: shop.url } });
+    assert.equal(own.status, 200, own.text);
+  });
+
+  it('makes a PaymentIntent that localstripe can confirm with a test card', async () => {
+    const [a, b] = books;
+    const res = await postOrder(shop.url, { items: [{ id: a.id, quantity: 2 }, { id: b.id, quantity: 1 }] });
+    assert.equal(res.status, 200, res.text);
+    const id = res.json.paymentIntent;
+
+    // localstripe quirk: confirm with payment_method answers 500 "Not implemented";
+    // the payment method is set by an update first, then confirm takes no parameters.
+    const direct = await stripePost(stripe.url, `/v1/payment_intents/${id}/confirm`, { payment_method: 'pm_card_visa' });
+    assert.equal(direct.status, 500, `localstripe changed: confirm with payment_method now answers ${direct.status}`);
+
+    const upd = await stripePost(stripe.url, `/v1/payment_intents/${id}`, { payment_method: 'pm_card_visa' });
+    assert.equal(upd.status, 200, JSON.stringify(upd.body));
+    assert.equal(upd.body.status, 'requires_confirmation');
+    const conf = await stripePost(stripe.url, `/v1/payment_intents/${id}/confirm`, {});
+    assert.equal(conf.status, 200, JSON.stringify(conf.body));
+
+    const pi = await stripeGet(stripe.url, `/v1/payment_intents/${id}`);
+    assert.equal(pi.body.status, 'succeeded');
+    assert.equal(pi.body.amount, 2 * a.amount + b.amount);
+  });
+
+  it('a declining card leaves the PaymentIntent unpaid', async () => {
+    const res = await postOrder(shop.url, { items: [{ id: books[0].id, quantity: 1 }] });
+    assert.equal(res.status, 200, res.text);
+    const id = res.json.paymentIntent;
+    await stripePost(stripe.url, `/v1/payment_intents/${id}`, { payment_method: 'pm_card_chargeCustomerFail' });
+    const conf = await stripePost(stripe.url, `/v1/payment_intents/${id}/confirm`, {});
+    assert.equal(conf.status, 402);
+    assert.equal(conf.body.error.code, 'card_declined');
+    const pi = await stripeGet(stripe.url, `/v1/payment_intents/${id}`);
+    assert.equal(pi.body.status, 'requires_payment_method');
+  });
+
+  it('serves the site and the price list without any secret in them', async () => {
+    for (const path of ['/', '/cart/', '/order/', '/catalog.json']) {
+      const res = await shopFetch(shop.url, path); // shopFetch fails on a secret in the body
+      assert.equal(res.status, 200, `${path}: ${res.status}`);
+    }
+    const book = await shopFetch(shop.url, `/books/${books[0].id}/`);
+    assert.equal(book.status, 200);
+    assert.ok(!book.text.includes(TEST_SECRET_KEY));
+  });
+});
+
+describe('POST /api/payment-intent, shop without a Stripe secret key', () => {
+  let stripe;
+  let shop;
+  let books;
+
+  before(async () => {
+    stripe = await startLocalstripe();
+    shop = await startShop({ stripeBase: stripe.url, secretKey: null });
+    books = availableBooks(await getCatalog(shop.url));
+  }, HOOK);
+
+  after(async () => {
+    await shop?.stop();
+    await stripe?.stop();
+  });
+
+  it('answers 503 stripe_not_configured and creates nothing', async () => {
+    const res = await postOrder(shop.url, { items: [{ id: books[0].id, quantity: 1 }] });
+    assertError(res, 503, 'stripe_not_configured');
+    const list = await stripeGet(stripe.url, '/v1/payment_intents');
+    assert.equal(list.status, 200);
+    assert.equal(list.body.data.length, 0, 'no PaymentIntent was created');
+  });
+
+  it('still validates the order first or says what to configure, never a secret', async () => {
+    const res = await postOrder(shop.url, { items: [{ id: 'no-such-book-e2e', quantity: 1 }] });
+    assert.ok([400, 503].includes(res.status), res.text);
+  });
+
+  it('still serves the shop', async () => {
+    for (const path of ['/', '/cart/', '/catalog.json']) {
+      const res = await shopFetch(shop.url, path);
+      assert.equal(res.status, 200, `${path}: ${res.status}`);
+    }
+  });
+});

@@ -1,0 +1,363 @@
+/*
+ * A test double of the part of Stripe.js the checkout page uses. TESTS ONLY: the browser tests
+ * answer requests for https://js.stripe.com/** with this file (Playwright page/context.route);
+ * the shipped page loads Stripe's real script.
+ *
+ *   Stripe(pk) → { elements(opts), confirmPayment({elements, clientSecret, confirmParams, redirect}),
+ *                  retrievePaymentIntent(clientSecret) }
+ *   elements(opts) → { create(type) → { mount, unmount, on, off, once, update, focus, blur, destroy },
+ *                      update(opts), submit(), fetchUpdates(), getElement(type) }
+ *
+ * The "Payment Element" is a labelled <select name="double-payment-method"> with test payment
+ * methods (pm_card_visa succeeds, pm_card_chargeCustomerFail is declined), so a test picks a card.
+ *
+ * It talks to "Stripe's API" at window.STRIPE_DOUBLE.api the way Stripe.js does: CORS-simple
+ * requests (form-encoded POST, GET) carrying the publishable key and the client secret, never a
+ * secret key. The tests answer those requests over localstripe (see harness.mjs).
+ */
+(function () {
+  'use strict';
+
+  var cfg = window.STRIPE_DOUBLE || {};
+  var API = String(cfg.api || 'https://api.stripe.com').replace(/\/+$/, '');
+  var METHODS = [
+    { id: 'pm_card_visa', label: 'Visa •••• 4242 (succeeds)' },
+    { id: 'pm_card_chargeCustomerFail', label: 'Visa •••• 0341 (declined)' },
+  ];
+  var counter = 0;
+  var trace = (window.__stripeDouble = window.__stripeDouble || { calls: [] });
+
+  function note(name, detail) {
+    trace.calls.push({ name: name, detail: detail, at: Date.now() });
+  }
+
+  function integrationError(message) {
+    var e = new Error(message);
+    e.name = 'IntegrationError';
+    return e;
+  }
+
+  // Stripe's form encoding: nested objects as a[b][c]=v.
+  function encode(obj, prefix, out) {
+    out = out || [];
+    Object.keys(obj || {}).forEach(function (k) {
+      var v = obj[k];
+      var key = prefix ? prefix + '[' + k + ']' : k;
+      if (v === undefined || v === null) return;
+      if (typeof v === 'object') encode(v, key, out);
+      else out.push(encodeURIComponent(key) + '=' + encodeURIComponent(String(v)));
+    });
+    return out.join('&');
+  }
+
+  function piId(clientSecret) {
+    var m = /^(pi_[A-Za-z0-9]+)_secret_/.exec(String(clientSecret || ''));
+    return m && m[1];
+  }
+
+  function apiCall(method, path, params) {
+    var url = API + path;
+    var init = { method: method, credentials: 'omit' };
+    if (method === 'GET') url += '?' + encode(params);
+    else {
+      init.headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
+      init.body = encode(params);
+    }
+    return fetch(url, init).then(
+      function (res) {
+        return res.json().then(
+          function (body) {
+            return { status: res.status, body: body };
+          },
+          function () {
+            return { status: res.status, body: { error: { type: 'api_error', message: 'Invalid JSON from Stripe' } } };
+          }
+        );
+      },
+      function (err) {
+        return {
+          status: 0,
+          body: { error: { type: 'api_connection_error', message: 'Could not reach Stripe: ' + err.message } },
+        };
+      }
+    );
+  }
+
+  function normaliseError(error) {
+    error = Object.assign({}, error || {});
+    if (error.code === 'card_declined' || error.decline_code) error.type = 'card_error';
+    if (!error.type) error.type = 'api_error';
+    if (!error.message) error.message = 'Something went wrong.';
+    if (error.type === 'card_error' && error.code === 'card_declined') error.message = 'Your card was declined.';
+    return error;
+  }
+
+  function resolveTarget(target) {
+    if (typeof target === 'string') {
+      var el = document.querySelector(target);
+      if (!el) throw integrationError('The selector you specified (' + target + ') applies to no DOM elements that are currently on the page.');
+      return el;
+    }
+    if (target && target.nodeType === 1) return target;
+    throw integrationError('Invalid DOM element or selector passed to mount().');
+  }
+
+  function createElement(group, type, options) {
+    var handlers = {};
+    var container = null;
+    var select = null;
+    var destroyed = false;
+
+    function emit(event, payload) {
+      (handlers[event] || []).slice().forEach(function (h) {
+        try {
+          h(payload);
+        } catch (e) {
+          setTimeout(function () {
+            throw e;
+          });
+        }
+      });
+    }
+
+    var element = {
+      _type: type,
+      _options: options || {},
+      mount: function (target) {
+        if (destroyed) throw integrationError('This Element has already been destroyed.');
+        var host = resolveTarget(target);
+        counter += 1;
+        var id = 'double-payment-method-' + counter;
+        container = document.createElement('div');
+        container.className = 'StripeElement stripe-double';
+        container.setAttribute('data-stripe-double', type);
+        var label = document.createElement('label');
+        label.setAttribute('for', id);
+        label.textContent = 'Test card (Stripe double)';
+        select = document.createElement('select');
+        select.id = id;
+        select.name = 'double-payment-method';
+        METHODS.forEach(function (m, i) {
+          var o = document.createElement('option');
+          o.value = m.id;
+          o.textContent = m.label;
+          if (i === 0) o.selected = true;
+          select.appendChild(o);
+        });
+        select.addEventListener('change', function () {
+          emit('change', changeEvent());
+        });
+        select.addEventListener('focus', function () {
+          emit('focus', { elementType: type });
+        });
+        select.addEventListener('blur', function () {
+          emit('blur', { elementType: type });
+        });
+        container.appendChild(label);
+        container.appendChild(select);
+        host.innerHTML = '';
+        host.appendChild(container);
+        note('mount', { type: type });
+        setTimeout(function () {
+          emit('ready', { elementType: type });
+          emit('change', changeEvent());
+        }, 0);
+      },
+      unmount: function () {
+        if (container && container.parentNode) container.parentNode.removeChild(container);
+        container = null;
+        select = null;
+      },
+      destroy: function () {
+        element.unmount();
+        destroyed = true;
+        delete group._elements[type];
+      },
+      on: function (event, handler) {
+        (handlers[event] = handlers[event] || []).push(handler);
+        return element;
+      },
+      once: function (event, handler) {
+        var wrapped = function (p) {
+          element.off(event, wrapped);
+          handler(p);
+        };
+        return element.on(event, wrapped);
+      },
+      off: function (event, handler) {
+        if (!handler) delete handlers[event];
+        else handlers[event] = (handlers[event] || []).filter(function (h) { return h !== handler; });
+        return element;
+      },
+      update: function (opts) {
+        Object.assign(element._options, opts || {});
+      },
+      focus: function () {
+        if (select) select.focus();
+      },
+      blur: function () {
+        if (select) select.blur();
+      },
+      clear: function () {
+        if (select) select.selectedIndex = 0;
+      },
+      collapse: function () {},
+      _selected: function () {
+        return select ? select.value : null;
+      },
+      _mounted: function () {
+        return !!(container && container.isConnected);
+      },
+    };
+
+    function changeEvent() {
+      return {
+        elementType: type,
+        empty: false,
+        complete: true,
+        collapsed: false,
+        value: { type: 'card' },
+      };
+    }
+
+    return element;
+  }
+
+  function createElements(stripe, options) {
+    var group = {
+      _options: Object.assign({}, options || {}),
+      _elements: {},
+      _submitted: false,
+      create: function (type, opts) {
+        if (group._elements[type]) throw integrationError('Can only create one Element of type ' + type + '.');
+        var el = createElement(group, type, opts);
+        group._elements[type] = el;
+        note('elements.create', { type: type });
+        return el;
+      },
+      getElement: function (type) {
+        return group._elements[type] || null;
+      },
+      update: function (opts) {
+        Object.assign(group._options, opts || {});
+        note('elements.update', opts);
+      },
+      fetchUpdates: function () {
+        return Promise.resolve({});
+      },
+      submit: function () {
+        note('elements.submit', {});
+        var el = group._elements.payment;
+        if (!el || !el._mounted()) {
+          return Promise.resolve({
+            error: { type: 'validation_error', message: 'The Payment Element is not mounted.' },
+          });
+        }
+        group._submitted = true;
+        return Promise.resolve({});
+      },
+    };
+    return group;
+  }
+
+  function Stripe(publishableKey, options) {
+    if (typeof publishableKey !== 'string' || publishableKey === '') {
+      throw integrationError('Please call Stripe() with your publishable key. You used an empty string.');
+    }
+    if (/^sk_/.test(publishableKey)) {
+      throw integrationError('You should not use your secret key with Stripe.js. Please pass a publishable key instead.');
+    }
+    note('Stripe', { key: publishableKey, options: options });
+    var key = publishableKey;
+
+    var stripe = {
+      _key: key,
+      elements: function (opts) {
+        note('elements', opts);
+        return createElements(stripe, opts);
+      },
+
+      confirmPayment: function (args) {
+        args = args || {};
+        var elements = args.elements;
+        var confirmParams = Object.assign({}, args.confirmParams || {});
+        var redirect = args.redirect || 'always';
+        note('confirmPayment', { clientSecret: args.clientSecret, confirmParams: confirmParams, redirect: redirect });
+        if (!elements || !elements._elements) {
+          return Promise.reject(integrationError('stripe.confirmPayment(): expected an `elements` instance.'));
+        }
+        var clientSecret = args.clientSecret || elements._options.clientSecret;
+        var id = piId(clientSecret);
+        if (!id) {
+          return Promise.reject(integrationError('stripe.confirmPayment(): invalid or missing clientSecret.'));
+        }
+        if (elements._options.mode && !elements._submitted) {
+          return Promise.reject(
+            integrationError('elements.submit() must be called before stripe.confirmPayment().')
+          );
+        }
+        if (redirect !== 'if_required' && !confirmParams.return_url) {
+          return Promise.reject(
+            integrationError('stripe.confirmPayment(): the `confirmParams.return_url` argument is required.')
+          );
+        }
+        var el = elements._elements.payment;
+        if (!el || !el._mounted()) {
+          return Promise.resolve({ error: { type: 'validation_error', message: 'The Payment Element is not mounted.' } });
+        }
+        var params = Object.assign({}, confirmParams, {
+          key: key,
+          client_secret: clientSecret,
+          payment_method: el._selected(),
+        });
+        return apiCall('POST', '/v1/payment_intents/' + id + '/confirm', params).then(function (res) {
+          if (res.status !== 200 || res.body.error) {
+            var error = normaliseError(res.body.error);
+            note('confirmPayment.error', error);
+            return { error: error };
+          }
+          var pi = res.body;
+          note('confirmPayment.ok', { id: pi.id, status: pi.status });
+          var redirects = redirect !== 'if_required' || pi.status === 'requires_action';
+          if (!redirects) return { paymentIntent: pi };
+          var target = new URL(confirmParams.return_url, location.href);
+          target.searchParams.set('payment_intent', pi.id);
+          target.searchParams.set('payment_intent_client_secret', clientSecret);
+          target.searchParams.set('redirect_status', pi.status === 'succeeded' ? 'succeeded' : pi.status === 'processing' ? 'pending' : 'failed');
+          location.assign(target.href);
+          return new Promise(function () {}); // Stripe.js never resolves when it redirects
+        });
+      },
+
+      retrievePaymentIntent: function (clientSecret) {
+        note('retrievePaymentIntent', {});
+        var id = piId(clientSecret);
+        if (!id) return Promise.reject(integrationError('Invalid value for retrievePaymentIntent: clientSecret.'));
+        return apiCall('GET', '/v1/payment_intents/' + id, { key: key, client_secret: clientSecret }).then(
+          function (res) {
+            if (res.status !== 200 || res.body.error) return { error: normaliseError(res.body.error) };
+            var pi = res.body;
+            return {
+              paymentIntent: {
+                id: pi.id,
+                object: 'payment_intent',
+                amount: pi.amount,
+                currency: pi.currency,
+                status: pi.status,
+                client_secret: pi.client_secret,
+                created: pi.created,
+                livemode: false,
+                last_payment_error: pi.last_payment_error || null,
+                payment_method: pi.payment_method || null,
+              },
+            };
+          }
+        );
+      },
+    };
+    return stripe;
+  }
+
+  window.Stripe = Stripe;
+  window.Stripe.version = 'double';
+})();

@@ -1,0 +1,189 @@
+// The Stripe.js test double itself, against localstripe, on a bare page of our own (no shop):
+// when browser.test.mjs fails, this says whether the double or the shop is to blame.
+
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+
+import { ARTIFACTS_DIR, installStripeDouble, launchChromium, startLocalstripe, stripeGet, stripePost } from './harness.mjs';
+
+const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>double</title>
+<script src="https://js.stripe.com/clover/stripe.js"></script></head><body>
+<form id="f"><div id="payment-element"></div><button id="pay">Pay</button></form>
+<p id="msg"></p>
+<script>
+  const q = new URLSearchParams(location.search);
+  const stripe = Stripe('pk_test_double');
+  window.run = async ({ deferred, redirect }) => {
+    const clientSecret = q.get('cs');
+    const elements = deferred
+      ? stripe.elements({ mode: 'payment', amount: Number(q.get('amount')), currency: 'usd' })
+      : stripe.elements({ clientSecret });
+    const pe = elements.create('payment');
+    const ready = new Promise((r) => pe.on('ready', r));
+    pe.mount('#payment-element');
+    await ready;
+    return { elements, clientSecret };
+  };
+  document.getElementById('f').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const { elements, clientSecret } = window.ctx;
+    if (window.ctx.deferred) {
+      const { error } = await elements.submit();
+      if (error) { document.getElementById('msg').textContent = error.message; return; }
+    }
+    const { error, paymentIntent } = await stripe.confirmPayment({
+      elements, clientSecret,
+      confirmParams: { return_url: location.origin + '/done', receipt_email: 'reader@example.com' },
+      redirect: window.ctx.redirect,
+    });
+    document.getElementById('msg').textContent = error ? error.type + ': ' + error.message : 'ok ' + paymentIntent.status;
+  });
+</script></body></html>`;
+
+const DONE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>done</title>
+<script src="https://js.stripe.com/clover/stripe.js"></script></head><body><p id="st"></p><script>
+  const q = new URLSearchParams(location.search);
+  Stripe('pk_test_double').retrievePaymentIntent(q.get('payment_intent_client_secret')).then(({ paymentIntent, error }) => {
+    const st = document.getElementById('st');
+    st.textContent = error ? 'error' : paymentIntent.id + ' ' + paymentIntent.status + ' ' + paymentIntent.amount;
+    st.dataset.done = '1';
+  });
+</script></body></html>`;
+
+describe('Stripe.js test double over localstripe', () => {
+  let stripe;
+  let server;
+  let origin;
+  let browser;
+
+  before(async () => {
+    stripe = await startLocalstripe();
+    server = createServer((req, res) => {
+      const path = new URL(req.url, 'http://x').pathname;
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end(path === '/done' ? DONE : PAGE);
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    origin = `http://127.0.0.1:${server.address().port}`;
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await new Promise((r) => (server ? server.close(r) : r()));
+    await stripe?.stop();
+  });
+
+  async function newPi(amount) {
+    const res = await stripePost(stripe.url, '/v1/payment_intents', { amount, currency: 'usd' });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return res.body;
+  }
+
+  async function openPage(pi, ctx) {
+    const context = await browser.newContext({ bypassCSP: true });
+    const record = await installStripeDouble(context, { stripeBase: stripe.url });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${origin}/?cs=${encodeURIComponent(pi.client_secret)}&amount=${pi.amount}`);
+    await page.evaluate(async (c) => {
+      const { elements, clientSecret } = await window.run(c);
+      window.ctx = { ...c, elements, clientSecret };
+    }, ctx);
+    return { context, page, record, errors };
+  }
+
+  it('mounts a labelled select of test cards', async () => {
+    const pi = await newPi(1200);
+    const { context, page, errors } = await openPage(pi, { deferred: false });
+    const select = page.getByLabel('Test card (Stripe double)');
+    assert.equal(await select.inputValue(), 'pm_card_visa');
+    const values = await page.$$eval('select[name="double-payment-method"] option', (os) => os.map((o) => o.value));
+    assert.deepEqual(values, ['pm_card_visa', 'pm_card_chargeCustomerFail']);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  for (const deferred of [false, true]) {
+    it(`pays and redirects to return_url (${deferred ? 'deferred intent' : 'elements with clientSecret'})`, async () => {
+      const pi = await newPi(2300);
+      const { context, page, record, errors } = await openPage(pi, { deferred });
+      await Promise.all([page.waitForURL(/\/done\?/), page.click('#pay')]);
+      const url = new URL(page.url());
+      assert.equal(url.searchParams.get('payment_intent'), pi.id);
+      assert.equal(url.searchParams.get('payment_intent_client_secret'), pi.client_secret);
+      assert.equal(url.searchParams.get('redirect_status'), 'succeeded');
+      await page.waitForSelector('#st[data-done]');
+      assert.equal(await page.textContent('#st'), `${pi.id} succeeded 2300`);
+      const after = await stripeGet(stripe.url, `/v1/payment_intents/${pi.id}`);
+      assert.equal(after.body.status, 'succeeded');
+      assert.equal(record.confirms.length, 1);
+      assert.equal(record.confirms[0].params.receipt_email, 'reader@example.com');
+      assert.equal(record.confirms[0].params.key, 'pk_test_double');
+      assert.deepEqual(errors, []);
+      await page.screenshot({ path: `${ARTIFACTS_DIR}/double-paid-${deferred}.png` });
+      await context.close();
+    });
+  }
+
+  it('resolves a decline as a card_error like Stripe.js', async () => {
+    const pi = await newPi(900);
+    const { context, page } = await openPage(pi, { deferred: true });
+    await page.selectOption('select[name="double-payment-method"]', 'pm_card_chargeCustomerFail');
+    await page.click('#pay');
+    await page.waitForFunction(() => document.getElementById('msg').textContent !== '');
+    assert.equal(await page.textContent('#msg'), 'card_error: Your card was declined.');
+    const after = await stripeGet(stripe.url, `/v1/payment_intents/${pi.id}`);
+    assert.equal(after.body.status, 'requires_payment_method');
+    assert.equal(after.body.last_payment_error.code, 'card_declined');
+    await context.close();
+  });
+
+  it('refuses a wrong client secret', async () => {
+    const pi = await newPi(900);
+    const forged = { ...pi, client_secret: `${pi.id}_secret_forged` };
+    const { context, page } = await openPage(forged, { deferred: false });
+    await page.click('#pay');
+    await page.waitForFunction(() => document.getElementById('msg').textContent !== '');
+    assert.match(await page.textContent('#msg'), /^invalid_request_error: .*client_secret/);
+    const after = await stripeGet(stripe.url, `/v1/payment_intents/${pi.id}`);
+    assert.equal(after.body.status, 'requires_payment_method');
+    await context.close();
+  });
+
+  it('insists on elements.submit() before confirmPayment in deferred mode, as Stripe.js does', async () => {
+    const pi = await newPi(900);
+    const { context, page } = await openPage(pi, { deferred: true });
+    const message = await page.evaluate(async () => {
+      try {
+        await Stripe('pk_test_double').confirmPayment({
+          elements: window.ctx.elements,
+          clientSecret: window.ctx.clientSecret,
+          confirmParams: { return_url: location.href },
+        });
+        return 'resolved';
+      } catch (e) {
+        return `${e.name}: ${e.message}`;
+      }
+    });
+    assert.match(message, /^IntegrationError: elements.submit\(\) must be called/);
+    await context.close();
+  });
+
+  it('throws on an empty publishable key, as Stripe.js does', async () => {
+    const pi = await newPi(900);
+    const { context, page } = await openPage(pi, { deferred: false });
+    const message = await page.evaluate(() => {
+      try {
+        Stripe('');
+        return 'no error';
+      } catch (e) {
+        return e.name;
+      }
+    });
+    assert.equal(message, 'IntegrationError');
+    await context.close();
+  });
+});

@@ -1,0 +1,160 @@
+/* The cart, kept in localStorage under "bookshop.cart" as {"items":{"<book id>":<quantity>}}.
+   Runs on every page: the header count and the "Add to cart" buttons. Shares a few helpers
+   with checkout.js and order.js as window.Bookshop. Money is integer minor units throughout. */
+(() => {
+  'use strict';
+  const KEY = 'bookshop.cart';
+  const MAX = 10; // copies of one book per order, as the quantity inputs allow
+  let memory = null; // when storage is off (private mode, blocked), the cart lives for this page
+
+  const clean = (raw) => {
+    const items = Object.create(null);
+    const source = raw && typeof raw === 'object' && raw.items && typeof raw.items === 'object' ? raw.items : {};
+    for (const [id, qty] of Object.entries(source)) {
+      const n = Math.floor(Number(qty));
+      if (id && id.length <= 200 && n >= 1) items[id] = Math.min(n, MAX);
+    }
+    return { items };
+  };
+
+  const read = () => {
+    try {
+      const text = localStorage.getItem(KEY);
+      return clean(text ? JSON.parse(text) : null);
+    } catch (_) {
+      return clean(memory);
+    }
+  };
+
+  const count = (cart = read()) => Object.values(cart.items).reduce((sum, n) => sum + n, 0);
+
+  const showCount = (cart = read()) => {
+    const el = document.getElementById('cart-count');
+    if (el) el.textContent = String(count(cart));
+  };
+
+  const write = (cart) => {
+    memory = clean(cart);
+    try {
+      localStorage.setItem(KEY, JSON.stringify(memory));
+    } catch (_) { /* storage full or off: keep the in-memory cart */ }
+    showCount(memory);
+    return memory;
+  };
+
+  /** Adds up to n copies (never past MAX); returns how many were added. */
+  const add = (id, n = 1) => {
+    const cart = read();
+    const before = cart.items[id] || 0;
+    cart.items[id] = Math.min(before + n, MAX);
+    write(cart);
+    return cart.items[id] - before;
+  };
+
+  const setQty = (id, qty) => {
+    const cart = read();
+    cart.items[id] = Math.max(1, Math.min(MAX, Math.floor(qty)));
+    return write(cart);
+  };
+
+  const remove = (id) => {
+    const cart = read();
+    delete cart.items[id];
+    return write(cart);
+  };
+
+  const clear = () => write({ items: {} });
+
+  /** 2300, 2 → "23.00"; 2300, 0 → "2300": exact, no floating point. */
+  const toDecimal = (minor, decimals) => {
+    const digits = String(minor).padStart(decimals + 1, '0');
+    return decimals > 0 ? `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}` : digits;
+  };
+
+  /** Formats integer minor units for people; `decimals` from catalog.json (guessed from Intl if absent). */
+  const money = (minor, currency, decimals) => {
+    const code = String(currency).toUpperCase();
+    let digits = decimals;
+    try {
+      if (!Number.isInteger(digits)) {
+        digits = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits;
+      }
+      // A decimal string is formatted exactly (Intl.NumberFormat v3), never through a float.
+      return new Intl.NumberFormat(undefined, {
+        style: 'currency', currency: code, minimumFractionDigits: digits, maximumFractionDigits: digits,
+      }).format(toDecimal(minor, digits));
+    } catch (_) {
+      return `${toDecimal(minor, Number.isInteger(digits) ? digits : 2)} ${code}`;
+    }
+  };
+
+  let pending = null;
+  /** The price list, /catalog.json (revalidated, so a new deploy's prices show at once). */
+  const catalog = (fresh) => {
+    if (fresh) pending = null;
+    pending = pending || fetch('/catalog.json', { cache: 'no-cache', headers: { Accept: 'application/json' } })
+      .then((res) => {
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        return res.json();
+      })
+      .then((data) => {
+        if (!data || data.version !== 1 || !data.books || !data.currencies) throw new Error('unexpected price list');
+        return data;
+      })
+      .catch((error) => {
+        pending = null;
+        throw error;
+      });
+    return pending;
+  };
+
+  const has = (object, key) => Object.prototype.hasOwnProperty.call(object || {}, key);
+
+  /** Says `text` through the page's polite live region. */
+  const announce = (text) => {
+    const region = document.getElementById('cart-announce');
+    if (!region) return;
+    region.textContent = '';
+    setTimeout(() => { region.textContent = text; }, 60); // a change, so repeats are read too
+  };
+
+  const timers = new WeakMap();
+  document.addEventListener('click', (event) => {
+    const button = event.target instanceof Element && event.target.closest('button.add-to-cart');
+    if (!button || button.disabled || !button.dataset.bookId) return;
+    const id = button.dataset.bookId;
+    const title = button.dataset.title || 'The book';
+    const added = add(id, 1);
+    const qty = read().items[id];
+    announce(added
+      ? `Added “${title}” to your cart (${qty} ${qty === 1 ? 'copy' : 'copies'}). Cart: ${count()} items.`
+      : `Your cart already holds ${MAX} copies of “${title}”, the most one order can take.`);
+    if (!timers.has(button)) button.dataset.label = button.textContent;
+    clearTimeout(timers.get(button));
+    button.textContent = added ? 'Added' : 'Limit reached';
+    button.classList.add('is-added');
+    const link = document.getElementById('cart-link');
+    if (link) {
+      link.classList.remove('bump');
+      void link.offsetWidth; // restart the animation
+      link.classList.add('bump');
+    }
+    timers.set(button, setTimeout(() => {
+      button.textContent = button.dataset.label;
+      button.classList.remove('is-added');
+      timers.delete(button);
+    }, 1600));
+  });
+
+  // Other tabs, and pages restored from the back/forward cache, see the current cart.
+  window.addEventListener('storage', (event) => {
+    if (event.key === KEY || event.key === null) {
+      showCount();
+      document.dispatchEvent(new CustomEvent('bookshop:cart'));
+    }
+  });
+  window.addEventListener('pageshow', () => showCount());
+  showCount();
+
+  window.Bookshop = { MAX, read, write, add, setQty, remove, clear, count, showCount, toDecimal, money, catalog, has, announce };
+})();

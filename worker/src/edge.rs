@@ -1,0 +1,277 @@
+//! The Workers runtime shell: routing, reading the request, the price list from the
+//! deployment's own static assets, and `fetch` to Stripe. Every decision is made by the
+//! plain functions of the other modules; this file only moves bytes.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use catalog::{price_order, PriceList, PricedOrder};
+use futures_util::future::{select, Either};
+use futures_util::StreamExt;
+use serde::Serialize;
+use worker::{
+    console_log, event, AbortController, Context, Date, Delay, Env, Fetch, Headers, Method, Request, RequestInit,
+    Response, Result,
+};
+
+use crate::api_error::ApiError;
+use crate::request::{self, MAX_BODY};
+use crate::stripe::{self, Failure, Outcome, PaymentIntent};
+
+const ENDPOINT: &str = "/api/payment-intent";
+const DEFAULT_STRIPE_API_BASE: &str = "https://api.stripe.com";
+
+thread_local! {
+    // The price list of this deployment with its ETag: static assets change only with a
+    // new deployment (or a rebuild under `wrangler dev`, which the ETag catches).
+    static PRICES: RefCell<Option<(String, Rc<PriceList>)>> = const { RefCell::new(None) };
+}
+
+/// What one request did, logged as one JSON line. Never an email, address or key.
+#[derive(Default, Serialize)]
+struct LogLine {
+    route: String,
+    status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'static str>,
+    items: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    currency: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payment_intent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stripe_request_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stripe_failure: Option<String>,
+    stripe_attempts: u32,
+    latency_ms: u64,
+}
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    let started = Date::now().as_millis();
+    let path = req.path();
+    if !path.starts_with("/api/") {
+        // Only /api/* runs the worker first; anything else is a static asset.
+        return env.assets("ASSETS")?.fetch_request(req).await;
+    }
+    let mut log = LogLine { route: path.clone(), ..LogLine::default() };
+    let result = if path == ENDPOINT { payment_intent(req, &env, &mut log).await } else { Err(not_found()) };
+    let response = match result {
+        Ok(created) => json_response(200, serde_json::to_string(&created)?),
+        Err(error) => {
+            log.code = Some(error.code);
+            let mut response = json_response(error.status, error.to_json());
+            if error.status == 405 {
+                response = response.and_then(|r| {
+                    r.headers().set("Allow", "POST")?;
+                    Ok(r)
+                });
+            }
+            response
+        }
+    }?;
+    log.status = response.status_code();
+    log.latency_ms = Date::now().as_millis().saturating_sub(started);
+    if let Ok(line) = serde_json::to_string(&log) {
+        console_log!("{line}");
+    }
+    Ok(response)
+}
+
+fn not_found() -> ApiError {
+    ApiError::new(404, "not_found", "No such endpoint.")
+}
+
+fn json_response(status: u16, text: String) -> Result<Response> {
+    let headers = Headers::new();
+    headers.set("Content-Type", "application/json; charset=utf-8")?;
+    headers.set("Cache-Control", "no-store")?;
+    headers.set("X-Content-Type-Options", "nosniff")?;
+    Ok(Response::ok(text)?.with_status(status).with_headers(headers))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Created {
+    client_secret: String,
+    payment_intent: String,
+    amount: u64,
+    currency: String,
+}
+
+async fn payment_intent(mut req: Request, env: &Env, log: &mut LogLine) -> std::result::Result<Created, ApiError> {
+    if req.method() != Method::Post {
+        return Err(ApiError::new(405, "method_not_allowed", "Use POST."));
+    }
+    check_origin(&req, env)?;
+    let content_type = req.headers().get("Content-Type").ok().flatten();
+    request::check_content_type(content_type.as_deref())?;
+    let body = read_body(&mut req).await?;
+    let order_request = request::parse(&body)?;
+    log.items = order_request.lines.len();
+
+    let prices = price_list(env).await?;
+    let order = price_order(&prices, &order_request.lines)?;
+    log.amount = Some(order.amount);
+    log.currency = Some(order.currency.code());
+
+    let secret = env.secret("STRIPE_SECRET_KEY").map(|s| s.to_string()).unwrap_or_default();
+    if !stripe::is_secret_key(&secret) {
+        return Err(ApiError::new(503, "stripe_not_configured", "Payments are not set up on this shop yet: the Stripe secret key is missing."));
+    }
+    let base = env
+        .var("STRIPE_API_BASE")
+        .map(|v| v.to_string())
+        .ok()
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| DEFAULT_STRIPE_API_BASE.to_owned());
+    let attempt = order_request.attempt.unwrap_or_else(random_token);
+    let pi = create_payment_intent(&base, &secret, &attempt, &order, log).await.map_err(|f| {
+        log.stripe_failure = Some(format!("{f:?}"));
+        f.to_api_error()
+    })?;
+    log.payment_intent = Some(pi.id.clone());
+    Ok(Created { client_secret: pi.client_secret, payment_intent: pi.id, amount: pi.amount, currency: pi.currency })
+}
+
+/// Browsers send `Origin` on a cross-site POST: only the shop's own origin (or one listed in
+/// `ALLOWED_ORIGINS`, comma-separated) may create payments.
+fn check_origin(req: &Request, env: &Env) -> std::result::Result<(), ApiError> {
+    let Some(origin) = req.headers().get("Origin").ok().flatten() else {
+        return Ok(());
+    };
+    let own = req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+    let allowed = env.var("ALLOWED_ORIGINS").map(|v| v.to_string()).unwrap_or_default();
+    if origin == own || allowed.split(',').map(str::trim).any(|a| !a.is_empty() && a == origin) {
+        Ok(())
+    } else {
+        Err(ApiError::new(403, "forbidden_origin", "Orders are only taken from the shop's own pages."))
+    }
+}
+
+/// Reads at most [`MAX_BODY`] bytes; a longer body is refused without reading the rest.
+async fn read_body(req: &mut Request) -> std::result::Result<Vec<u8>, ApiError> {
+    let declared = req.headers().get("Content-Length").ok().flatten().and_then(|l| l.parse::<usize>().ok());
+    if declared.is_some_and(|l| l > MAX_BODY) {
+        return Err(request::too_large());
+    }
+    let unreadable = || ApiError::new(400, "invalid_request", "The request body could not be read.");
+    let mut stream = match req.stream() {
+        Ok(stream) => stream,
+        Err(_) => return Ok(Vec::new()),
+    };
+    let mut body = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| unreadable())?;
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(request::too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+async fn price_list(env: &Env) -> std::result::Result<Rc<PriceList>, ApiError> {
+    let unavailable = || ApiError::new(503, "catalog_unavailable", "The price list could not be read. Please try again.");
+    let cached = PRICES.with(|p| p.borrow().clone());
+    let headers = Headers::new();
+    if let Some((etag, _)) = &cached {
+        let _ = headers.set("If-None-Match", etag);
+    }
+    let mut init = RequestInit::new();
+    init.with_headers(headers);
+    let assets = env.assets("ASSETS").map_err(|_| unavailable())?;
+    let mut response = assets.fetch("https://assets.local/catalog.json", Some(init)).await.map_err(|_| unavailable())?;
+    if response.status_code() == 304 {
+        if let Some((_, prices)) = cached {
+            return Ok(prices);
+        }
+    }
+    if response.status_code() != 200 {
+        return Err(unavailable());
+    }
+    let etag = response.headers().get("ETag").ok().flatten().unwrap_or_default();
+    let text = response.text().await.map_err(|_| unavailable())?;
+    let prices: Rc<PriceList> = Rc::new(serde_json::from_str(&text).map_err(|_| unavailable())?);
+    if prices.version != catalog::PRICE_LIST_VERSION {
+        return Err(unavailable());
+    }
+    if !etag.is_empty() {
+        PRICES.with(|p| *p.borrow_mut() = Some((etag, prices.clone())));
+    }
+    Ok(prices)
+}
+
+/// Creates the PaymentIntent, retrying what Stripe says is worth retrying, with one
+/// idempotency key throughout so a retry can never make a second PaymentIntent.
+async fn create_payment_intent(
+    base: &str,
+    secret: &str,
+    attempt: &str,
+    order: &PricedOrder,
+    log: &mut LogLine,
+) -> std::result::Result<PaymentIntent, Failure> {
+    let url = format!("{}/v1/payment_intents", base.trim_end_matches('/'));
+    let body = stripe::form_encode(&stripe::payment_intent_params(order));
+    let key = stripe::idempotency_key(attempt, order);
+    let mut last = Failure::Unavailable { status: None };
+    for n in 1..=stripe::MAX_ATTEMPTS {
+        if n > 1 {
+            let jitter = (js_sys::Math::random() * 1000.0) as u32;
+            Delay::from(Duration::from_millis(u64::from(stripe::backoff_ms(n - 1, jitter)))).await;
+        }
+        log.stripe_attempts = n;
+        let outcome = call(&url, secret, &key, &body, order, log).await;
+        match outcome {
+            Outcome::Created(pi) => return Ok(pi),
+            Outcome::Fail(f) => return Err(f),
+            Outcome::Retry(f) => last = f,
+        }
+    }
+    Err(last)
+}
+
+async fn call(url: &str, secret: &str, key: &str, body: &str, order: &PricedOrder, log: &mut LogLine) -> Outcome {
+    let request = (|| -> Result<Request> {
+        let headers = Headers::new();
+        headers.set("Authorization", &format!("Bearer {secret}"))?;
+        headers.set("Content-Type", "application/x-www-form-urlencoded")?;
+        headers.set("Stripe-Version", stripe::API_VERSION)?;
+        headers.set("Idempotency-Key", key)?;
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
+        Request::new_with_init(url, &init)
+    })();
+    let Ok(request) = request else {
+        return Outcome::Fail(Failure::Unavailable { status: None });
+    };
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let fetch = Fetch::Request(request);
+    let sent = Box::pin(fetch.send_with_signal(&signal));
+    let timeout = Box::pin(Delay::from(Duration::from_millis(u64::from(stripe::CALL_TIMEOUT_MS))));
+    let mut response = match select(sent, timeout).await {
+        Either::Left((Ok(response), _)) => response,
+        Either::Left((Err(_), _)) => return Outcome::Retry(Failure::Unavailable { status: None }),
+        Either::Right(_) => {
+            controller.abort();
+            return Outcome::Retry(Failure::Timeout);
+        }
+    };
+    log.stripe_request_id = response.headers().get("Request-Id").ok().flatten();
+    let should_retry = response.headers().get("Stripe-Should-Retry").ok().flatten();
+    let status = response.status_code();
+    let text = response.text().await.unwrap_or_default();
+    stripe::interpret(status, should_retry.as_deref(), &text, order)
+}
+
+/// A one-off attempt id when the page sent none (only scripts without a cart do that).
+fn random_token() -> String {
+    let a = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    let b = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    format!("srv-{:016x}", (a << 32) | b)
+}

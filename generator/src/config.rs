@@ -41,8 +41,14 @@ struct RawConfig {
     stripe_publishable_key: String,
 }
 
-const KEYS: &[&str] =
-    &["title", "description", "base_url", "currency", "theme", "stripe_publishable_key"];
+const KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "currency",
+    "theme",
+    "stripe_publishable_key",
+];
 
 fn default_base_url() -> String {
     "http://localhost:8787".to_owned()

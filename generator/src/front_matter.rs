@@ -101,7 +101,16 @@ pub struct RawBook {
 
 /// Every key a book may have, for "did you mean".
 pub const BOOK_KEYS: &[&str] = &[
-    "title", "author", "price", "currency", "cover", "isbn", "published", "tags", "weight", "draft",
+    "title",
+    "author",
+    "price",
+    "currency",
+    "cover",
+    "isbn",
+    "published",
+    "tags",
+    "weight",
+    "draft",
     "available",
 ];
 
@@ -153,8 +162,9 @@ impl<'de> Deserialize<'de> for DateText {
             }
             // toml hands dates over as a one-entry map holding the date's text.
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DateText, A::Error> {
-                let (_, text): (String, String) =
-                    map.next_entry()?.ok_or_else(|| de::Error::custom("empty date"))?;
+                let (_, text): (String, String) = map
+                    .next_entry()?
+                    .ok_or_else(|| de::Error::custom("empty date"))?;
                 Ok(DateText(text))
             }
         }
@@ -185,7 +195,10 @@ pub fn parse(format: Format, front: &str) -> Result<RawBook, ParseError> {
                 Some(i) => message[..i].to_owned(),
                 None => message,
             };
-            ParseError { message, position: e.location().map(|l| (l.line(), l.column())) }
+            ParseError {
+                message,
+                position: e.location().map(|l| (l.line(), l.column())),
+            }
         }),
     }
 }
@@ -200,12 +213,14 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// The 1-based line within `front` where `key` is set, for errors found after parsing.
 pub fn line_of_key(front: &str, key: &str) -> Option<usize> {
-    front.lines().position(|line| {
-        line.trim_start()
-            .strip_prefix(key)
-            .is_some_and(|rest| matches!(rest.trim_start().chars().next(), Some('=' | ':')))
-    })
-    .map(|i| i + 1)
+    front
+        .lines()
+        .position(|line| {
+            line.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| matches!(rest.trim_start().chars().next(), Some('=' | ':')))
+        })
+        .map(|i| i + 1)
 }
 
 /// For serde's "unknown field `prise`" messages: "did you mean `price`?".
@@ -230,9 +245,15 @@ mod tests {
     #[test]
     fn toml_and_yaml_front_matter_split_the_same_way() {
         let toml = split("+++\ntitle = \"A\"\n+++\nBody\n").expect("splits");
-        assert_eq!((toml.format, toml.front, toml.body), (Format::Toml, "title = \"A\"\n", "Body\n"));
+        assert_eq!(
+            (toml.format, toml.front, toml.body),
+            (Format::Toml, "title = \"A\"\n", "Body\n")
+        );
         let yaml = split("---\r\ntitle: A\r\n---\r\nBody").expect("splits");
-        assert_eq!((yaml.format, yaml.front, yaml.body), (Format::Yaml, "title: A\r\n", "Body"));
+        assert_eq!(
+            (yaml.format, yaml.front, yaml.body),
+            (Format::Yaml, "title: A\r\n", "Body")
+        );
     }
 
     #[test]
@@ -240,7 +261,10 @@ mod tests {
         assert_eq!(split("").unwrap_err(), SplitError::Empty);
         assert_eq!(split("  \n").unwrap_err(), SplitError::Empty);
         assert_eq!(split("title = 1\n").unwrap_err(), SplitError::NoFence);
-        assert_eq!(split("+++\ntitle = 1\n").unwrap_err(), SplitError::Unclosed(Format::Toml));
+        assert_eq!(
+            split("+++\ntitle = 1\n").unwrap_err(),
+            SplitError::Unclosed(Format::Toml)
+        );
     }
 
     #[test]
@@ -265,15 +289,25 @@ mod tests {
     fn unknown_keys_are_placed_and_get_a_suggestion() {
         let err = parse(Format::Toml, "title = \"A\"\nprise = \"1\"\n").unwrap_err();
         assert_eq!(err.position.map(|p| p.0), Some(2));
-        assert_eq!(did_you_mean(&err.message, BOOK_KEYS).as_deref(), Some("did you mean `price`?"));
+        assert_eq!(
+            did_you_mean(&err.message, BOOK_KEYS).as_deref(),
+            Some("did you mean `price`?")
+        );
         let err = parse(Format::Yaml, "title: A\nprise: 1\n").unwrap_err();
         assert_eq!(err.position.map(|p| p.0), Some(2));
-        assert!(err.message.starts_with("unknown field `prise`"), "{}", err.message);
+        assert!(
+            err.message.starts_with("unknown field `prise`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
     fn keys_are_found_by_line() {
-        assert_eq!(line_of_key("title = 1\n  price = \"2\"\n", "price"), Some(2));
+        assert_eq!(
+            line_of_key("title = 1\n  price = \"2\"\n", "price"),
+            Some(2)
+        );
         assert_eq!(line_of_key("title: 1\nprices: 2\n", "price"), None);
     }
 }

@@ -81,11 +81,17 @@ mod tests {
 
     #[test]
     fn the_summary_is_the_first_paragraph() {
-        assert_eq!(summary("# Title\n\nFirst *para*\ngraph.\n\nSecond."), "First para graph.");
+        assert_eq!(
+            summary("# Title\n\nFirst *para*\ngraph.\n\nSecond."),
+            "First para graph."
+        );
     }
 
     #[test]
     fn slugs_are_plain() {
-        assert_eq!(slugify("The Making of Prince of Persia: Journals 1985–1993"), "the-making-of-prince-of-persia-journals-1985-1993");
+        assert_eq!(
+            slugify("The Making of Prince of Persia: Journals 1985–1993"),
+            "the-making-of-prince-of-persia-journals-1985-1993"
+        );
     }
 }

@@ -7,12 +7,12 @@ use catalog::{PriceList, PriceListEntry, STRIPE_JS_URL};
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use crate::config::Config;
 use crate::content::Book;
 use crate::cover;
 use crate::diagnostic::Diagnostic;
 use crate::markdown;
 use crate::theme::{Theme, REQUIRED_TEMPLATES};
-use crate::config::Config;
 
 /// The endpoint the checkout page calls (served by the worker).
 pub const ENDPOINT: &str = "/api/payment-intent";
@@ -59,13 +59,21 @@ pub fn compile(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
     for (name, path) in &theme.templates {
         match std::fs::read_to_string(path) {
             Ok(text) => sources.push((name.clone(), text)),
-            Err(e) => problems.push(Diagnostic::new(path, format!("cannot read the template: {e}"))),
+            Err(e) => problems.push(Diagnostic::new(
+                path,
+                format!("cannot read the template: {e}"),
+            )),
         }
     }
     for required in REQUIRED_TEMPLATES {
         if !theme.templates.contains_key(*required) {
-            problems.push(Diagnostic::new(std::path::Path::new("templates"), format!("the theme has no `{required}`"))
-                .help("add it to the theme's templates/ folder or the site's templates/ folder"));
+            problems.push(
+                Diagnostic::new(
+                    std::path::Path::new("templates"),
+                    format!("the theme has no `{required}`"),
+                )
+                .help("add it to the theme's templates/ folder or the site's templates/ folder"),
+            );
         }
     }
     let mut tera = Tera::default();
@@ -74,7 +82,11 @@ pub fn compile(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
         let path = theme.templates.values().next().cloned().unwrap_or_default();
         problems.push(Diagnostic::new(&path.with_file_name(""), error_chain(&e)));
     }
-    if problems.is_empty() { Ok(tera) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(tera)
+    } else {
+        Err(problems)
+    }
 }
 
 /// Tera's error with every cause, which is where it says the line and what is wrong.
@@ -93,10 +105,21 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
 fn cover_of(book: &Book) -> (String, u32, u32) {
     match &book.cover {
         Some(path) => {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            (format!("/covers/{}-{name}", book.id), cover::WIDTH, cover::HEIGHT)
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (
+                format!("/covers/{}-{name}", book.id),
+                cover::WIDTH,
+                cover::HEIGHT,
+            )
         }
-        None => (format!("/covers/{}.svg", book.id), cover::WIDTH, cover::HEIGHT),
+        None => (
+            format!("/covers/{}.svg", book.id),
+            cover::WIDTH,
+            cover::HEIGHT,
+        ),
     }
 }
 
@@ -169,21 +192,32 @@ pub fn render_site(
         let mut context = base.clone();
         context.insert("page_url", url);
         extra(&mut context);
-        tera.render(template, &context).map_err(|e| anyhow!("{}", error_chain(&e))).with_context(|| format!("cannot render {url} with template {template}"))
+        tera.render(template, &context)
+            .map_err(|e| anyhow!("{}", error_chain(&e)))
+            .with_context(|| format!("cannot render {url} with template {template}"))
     };
 
     let mut pages = 0;
     let listing: Vec<BookView<'_>> = books.iter().map(|b| view(b, None)).collect();
-    write("index.html", Output::Text(page("index.html", "/", &|c| c.insert("books", &listing))?))?;
+    write(
+        "index.html",
+        Output::Text(page("index.html", "/", &|c| c.insert("books", &listing))?),
+    )?;
     pages += 1;
     for book in books {
         let url = format!("/books/{}/", book.id);
         let one = view(book, Some(markdown::to_html(&book.body)));
-        write(&format!("books/{}/index.html", book.id), Output::Text(page("book.html", &url, &|c| c.insert("book", &one))?))?;
+        write(
+            &format!("books/{}/index.html", book.id),
+            Output::Text(page("book.html", &url, &|c| c.insert("book", &one))?),
+        )?;
         pages += 1;
         match &book.cover {
             Some(path) => write(cover_of(book).0.trim_start_matches('/'), Output::Copy(path))?,
-            None => write(&format!("covers/{}.svg", book.id), Output::Text(cover::draw(&book.id, &book.title, &book.author)))?,
+            None => write(
+                &format!("covers/{}.svg", book.id),
+                Output::Text(cover::draw(&book.id, &book.title, &book.author)),
+            )?,
         }
     }
     for (template, url, file) in [
@@ -194,7 +228,8 @@ pub fn render_site(
         write(file, Output::Text(page(template, url, &|_| {})?))?;
         pages += 1;
     }
-    let prices = serde_json::to_string(&price_list(books)).context("cannot write the price list")?;
+    let prices =
+        serde_json::to_string(&price_list(books)).context("cannot write the price list")?;
     write("catalog.json", Output::Text(prices))?;
     for (rel, path) in &theme.statics {
         write(&format!("static/{rel}"), Output::Copy(path))?;

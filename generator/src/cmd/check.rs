@@ -10,7 +10,13 @@ use crate::site::Site;
 /// Loads the site and renders every page in memory, so template errors show too.
 pub fn run(root: &Path) -> Result<()> {
     let site = Site::load(root)?;
-    render::render_site(&site.config, &site.books, &site.tera, &site.theme, &mut |_, _| Ok(()))?;
+    render::render_site(
+        &site.config,
+        &site.books,
+        &site.tera,
+        &site.theme,
+        &mut |_, _| Ok(()),
+    )?;
     eprintln!("{} books, no problems found", site.books.len());
     Ok(())
 }

@@ -23,29 +23,144 @@ struct Info {
 /// "Minimum and maximum charge amounts"). A currency outside this table is refused at
 /// build time rather than failing at checkout.
 const CURRENCIES: &[Info] = &[
-    Info { code: "usd", decimals: 2, minimum: 50, symbol: Some("$") },
-    Info { code: "eur", decimals: 2, minimum: 50, symbol: Some("€") },
-    Info { code: "gbp", decimals: 2, minimum: 30, symbol: Some("£") },
-    Info { code: "jpy", decimals: 0, minimum: 50, symbol: Some("¥") },
-    Info { code: "cad", decimals: 2, minimum: 50, symbol: Some("CA$") },
-    Info { code: "aud", decimals: 2, minimum: 50, symbol: Some("A$") },
-    Info { code: "nzd", decimals: 2, minimum: 50, symbol: Some("NZ$") },
-    Info { code: "chf", decimals: 2, minimum: 50, symbol: None },
-    Info { code: "sek", decimals: 2, minimum: 300, symbol: None },
-    Info { code: "nok", decimals: 2, minimum: 300, symbol: None },
-    Info { code: "dkk", decimals: 2, minimum: 250, symbol: None },
-    Info { code: "pln", decimals: 2, minimum: 200, symbol: None },
-    Info { code: "czk", decimals: 2, minimum: 1500, symbol: None },
-    Info { code: "ron", decimals: 2, minimum: 200, symbol: None },
-    Info { code: "bgn", decimals: 2, minimum: 100, symbol: None },
-    Info { code: "hkd", decimals: 2, minimum: 400, symbol: Some("HK$") },
-    Info { code: "sgd", decimals: 2, minimum: 50, symbol: None },
-    Info { code: "mxn", decimals: 2, minimum: 1000, symbol: Some("MX$") },
-    Info { code: "brl", decimals: 2, minimum: 50, symbol: Some("R$") },
-    Info { code: "inr", decimals: 2, minimum: 50, symbol: Some("₹") },
-    Info { code: "aed", decimals: 2, minimum: 200, symbol: None },
-    Info { code: "thb", decimals: 2, minimum: 1000, symbol: None },
-    Info { code: "myr", decimals: 2, minimum: 200, symbol: None },
+    Info {
+        code: "usd",
+        decimals: 2,
+        minimum: 50,
+        symbol: Some("$"),
+    },
+    Info {
+        code: "eur",
+        decimals: 2,
+        minimum: 50,
+        symbol: Some("€"),
+    },
+    Info {
+        code: "gbp",
+        decimals: 2,
+        minimum: 30,
+        symbol: Some("£"),
+    },
+    Info {
+        code: "jpy",
+        decimals: 0,
+        minimum: 50,
+        symbol: Some("¥"),
+    },
+    Info {
+        code: "cad",
+        decimals: 2,
+        minimum: 50,
+        symbol: Some("CA$"),
+    },
+    Info {
+        code: "aud",
+        decimals: 2,
+        minimum: 50,
+        symbol: Some("A$"),
+    },
+    Info {
+        code: "nzd",
+        decimals: 2,
+        minimum: 50,
+        symbol: Some("NZ$"),
+    },
+    Info {
+        code: "chf",
+        decimals: 2,
+        minimum: 50,
+        symbol: None,
+    },
+    Info {
+        code: "sek",
+        decimals: 2,
+        minimum: 300,
+        symbol: None,
+    },
+    Info {
+        code: "nok",
+        decimals: 2,
+        minimum: 300,
+        symbol: None,
+    },
+    Info {
+        code: "dkk",
+        decimals: 2,
+        minimum: 250,
+        symbol: None,
+    },
+    Info {
+        code: "pln",
+        decimals: 2,
+        minimum: 200,
+        symbol: None,
+    },
+    Info {
+        code: "czk",
+        decimals: 2,
+        minimum: 1500,
+        symbol: None,
+    },
+    Info {
+        code: "ron",
+        decimals: 2,
+        minimum: 200,
+        symbol: None,
+    },
+    Info {
+        code: "bgn",
+        decimals: 2,
+        minimum: 100,
+        symbol: None,
+    },
+    Info {
+        code: "hkd",
+        decimals: 2,
+        minimum: 400,
+        symbol: Some("HK$"),
+    },
+    Info {
+        code: "sgd",
+        decimals: 2,
+        minimum: 50,
+        symbol: None,
+    },
+    Info {
+        code: "mxn",
+        decimals: 2,
+        minimum: 1000,
+        symbol: Some("MX$"),
+    },
+    Info {
+        code: "brl",
+        decimals: 2,
+        minimum: 50,
+        symbol: Some("R$"),
+    },
+    Info {
+        code: "inr",
+        decimals: 2,
+        minimum: 50,
+        symbol: Some("₹"),
+    },
+    Info {
+        code: "aed",
+        decimals: 2,
+        minimum: 200,
+        symbol: None,
+    },
+    Info {
+        code: "thb",
+        decimals: 2,
+        minimum: 1000,
+        symbol: None,
+    },
+    Info {
+        code: "myr",
+        decimals: 2,
+        minimum: 200,
+        symbol: None,
+    },
 ];
 
 /// A currency Stripe settles in, by its lowercase ISO 4217 code.
@@ -55,7 +170,10 @@ pub struct Currency(&'static Info);
 impl Currency {
     /// Looks up a lowercase ISO 4217 code (`"usd"`); `None` if Stripe does not settle in it here.
     pub fn from_code(code: &str) -> Option<Currency> {
-        CURRENCIES.iter().find(|info| info.code == code).map(Currency)
+        CURRENCIES
+            .iter()
+            .find(|info| info.code == code)
+            .map(Currency)
     }
 
     /// Every supported code, for error messages.
@@ -156,7 +274,7 @@ impl Currency {
 fn group_thousands(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -173,7 +291,9 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
             diagonal = above;
         }
     }
@@ -281,7 +401,10 @@ mod tests {
     #[test]
     fn a_price_with_three_decimals_in_usd_is_rejected() {
         let err = usd().parse_price("23.999").unwrap_err();
-        assert!(matches!(err, PriceError::TooManyDecimals { decimals: 2, .. }));
+        assert!(matches!(
+            err,
+            PriceError::TooManyDecimals { decimals: 2, .. }
+        ));
         assert!(err.to_string().contains("more than 2 decimals"));
     }
 
@@ -296,7 +419,9 @@ mod tests {
 
     #[test]
     fn malformed_prices_are_rejected() {
-        for bad in ["", ".", "23.", ".5", "-5", "+5", "1e3", "23,00", " 23", "23 ", "twenty", "2.3.4"] {
+        for bad in [
+            "", ".", "23.", ".5", "-5", "+5", "1e3", "23,00", " 23", "23 ", "twenty", "2.3.4",
+        ] {
             assert!(
                 matches!(usd().parse_price(bad), Err(PriceError::NotADecimal(_))),
                 "{bad:?} should be rejected"

@@ -314,7 +314,7 @@ pub fn normalize_isbn(text: &str) -> Result<String, &'static str> {
                 .enumerate()
                 .map(|(i, b)| digit(b) * if i % 2 == 0 { 1 } else { 3 })
                 .sum();
-            sum % 10 == 0
+            sum.is_multiple_of(10)
         }
         10 if isbn.bytes().take(9).all(|b| b.is_ascii_digit())
             && isbn
@@ -327,7 +327,7 @@ pub fn normalize_isbn(text: &str) -> Result<String, &'static str> {
                 .enumerate()
                 .map(|(i, b)| (10 - i as u32) * if b == b'X' { 10 } else { digit(b) })
                 .sum();
-            sum % 11 == 0
+            sum.is_multiple_of(11)
         }
         _ => return Err("is not 10 or 13 digits"),
     };

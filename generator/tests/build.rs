@@ -1,0 +1,322 @@
+//! The generator on small real sites built in temporary folders, with the shop's own theme.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use generator::cmd;
+use tempfile::TempDir;
+
+/// A site with the repository's default theme and the given books.
+struct Site {
+    dir: TempDir,
+}
+
+impl Site {
+    fn new() -> Site {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/default");
+        copy_dir(&theme, &dir.path().join("themes/default"));
+        fs::create_dir_all(dir.path().join("content/books")).expect("books dir");
+        let site = Site { dir };
+        site.write(
+            "content/site.toml",
+            "title = \"Test Press\"\nbase_url = \"https://books.example\"\ncurrency = \"usd\"\n",
+        );
+        site
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let path = self.root().join(rel);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, text).expect("write");
+    }
+
+    fn book(&self, id: &str, front: &str) {
+        self.write(
+            &format!("content/books/{id}.md"),
+            &format!("+++\n{front}+++\nA *fine* book.\n"),
+        );
+    }
+
+    fn output(&self) -> PathBuf {
+        self.root().join("public")
+    }
+
+    fn build(&self) -> anyhow::Result<cmd::build::Summary> {
+        cmd::build::run(self.root(), &self.output())
+    }
+
+    fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.output().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    /// The error text of a failed build.
+    fn error(&self) -> String {
+        let err = self.build().expect_err("the build should fail");
+        format!("{err:#}")
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let rel = entry.path().strip_prefix(from).expect("prefix");
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+const HAMMING: &str = "title = \"The Art of Doing Science and Engineering\"\nauthor = \"Richard Hamming\"\nprice = \"23.00\"\nisbn = \"978-1-7322651-7-2\"\nweight = 1\n";
+
+#[test]
+fn a_valid_site_has_every_page_and_the_price_list() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.book(
+        "yen-book",
+        "title = \"Yen\"\nauthor = \"A\"\nprice = \"2300\"\ncurrency = \"jpy\"\nweight = 2\n",
+    );
+    site.book(
+        "gone",
+        "title = \"Gone\"\nauthor = \"B\"\nprice = \"10.00\"\navailable = false\nweight = 3\n",
+    );
+    site.book(
+        "secret",
+        "title = \"Draft\"\nauthor = \"C\"\nprice = \"10.00\"\ndraft = true\n",
+    );
+    let summary = site.build().expect("builds");
+    assert_eq!(summary.books, 3);
+
+    for page in [
+        "index.html",
+        "cart/index.html",
+        "order/index.html",
+        "404.html",
+        "books/art-of-doing/index.html",
+    ] {
+        assert!(site.output().join(page).is_file(), "{page} is written");
+    }
+    let index = site.read("index.html");
+    assert!(index.contains("The Art of Doing Science and Engineering"));
+    assert!(index.contains("$23.00"));
+    assert!(index.contains("¥2,300"));
+    assert!(!index.contains("Draft"), "drafts are never built");
+
+    let book = site.read("books/art-of-doing/index.html");
+    assert!(
+        book.contains("<em>fine</em>"),
+        "the description is rendered markdown"
+    );
+    assert!(book.contains("978-1-7322651-7-2"));
+    assert!(
+        site.output().join("covers/art-of-doing.svg").is_file(),
+        "a cover is drawn"
+    );
+    assert!(!site.output().join("books/secret").exists());
+
+    let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
+    assert_eq!(prices["version"], 1);
+    assert_eq!(prices["books"]["art-of-doing"]["amount"], 2300);
+    assert_eq!(prices["books"]["art-of-doing"]["currency"], "usd");
+    assert_eq!(prices["books"]["yen-book"]["amount"], 2300);
+    assert_eq!(prices["currencies"]["jpy"]["decimals"], 0);
+    assert_eq!(prices["books"]["gone"]["available"], false);
+    assert!(
+        prices["books"].get("secret").is_none(),
+        "drafts are never sold"
+    );
+}
+
+#[test]
+fn the_checkout_page_loads_stripe_js_from_stripe_only_when_configured() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.build().expect("builds");
+    let cart = site.read("cart/index.html");
+    assert!(!cart.contains("js.stripe.com"), "no key, no Stripe.js");
+    assert!(
+        cart.contains("not configured"),
+        "the page says what to configure"
+    );
+
+    site.write(
+        "content/site.toml",
+        "title = \"T\"\nstripe_publishable_key = \"pk_test_abc\"\n",
+    );
+    site.build().expect("builds");
+    let cart = site.read("cart/index.html");
+    assert!(cart.contains(catalog::STRIPE_JS_URL));
+    assert!(cart.contains("pk_test_abc"));
+}
+
+#[test]
+fn a_secret_key_in_the_site_settings_is_refused() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.write(
+        "content/site.toml",
+        "title = \"T\"\nstripe_publishable_key = \"sk_test_oops\"\n",
+    );
+    let error = site.error();
+    assert!(error.contains("must start with `pk_`"), "{error}");
+    assert!(!site.output().exists());
+}
+
+#[test]
+fn yaml_front_matter_builds_the_same_book() {
+    let toml = Site::new();
+    toml.book("art-of-doing", HAMMING);
+    toml.build().expect("builds");
+    let yaml = Site::new();
+    yaml.write(
+        "content/books/art-of-doing.md",
+        "---\ntitle: The Art of Doing Science and Engineering\nauthor: Richard Hamming\nprice: \"23.00\"\nisbn: 978-1-7322651-7-2\nweight: 1\n---\nA *fine* book.\n",
+    );
+    yaml.build().expect("builds");
+    assert_eq!(toml.read("catalog.json"), yaml.read("catalog.json"));
+    assert_eq!(
+        toml.read("books/art-of-doing/index.html"),
+        yaml.read("books/art-of-doing/index.html")
+    );
+}
+
+/// Each mistake an editor makes: (file text, file:line it is reported at, words in the message).
+#[test]
+fn each_broken_book_is_reported_with_its_file_line_and_fix() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("+++\ntitle = \"T\"\nauthor = \"A\"\n+++\n", "bad.md:1", "missing `price`"),
+        ("+++\ntitle = \"T\"\nauthor = \"A\"\nprice = 23.999\n+++\n", "bad.md:4", "more than 2 decimals"),
+        ("+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"23.00\"\ncurrency = \"usdd\"\n+++\n", "bad.md:5", "did you mean `usd`"),
+        ("+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"0.20\"\n+++\n", "bad.md:4", "below Stripe's minimum"),
+        ("+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"1000000.00\"\n+++\n", "bad.md:4", "above Stripe's maximum"),
+        ("+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"1.00\"\nisbn = \"978-1-7322651-7-3\"\n+++\n", "bad.md:5", "wrong check digit"),
+        ("+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"1.00\"\ncover = \"nope.jpg\"\n+++\n", "bad.md:5", "does not exist"),
+        ("+++\ntitle = \"T\"\nprise = \"1.00\"\n+++\n", "bad.md:3", "did you mean `price`"),
+        ("+++\ntitle = \"T\"\nauthor = \"A\"\n", "bad.md:1", "never closed"),
+        ("", "bad.md", "empty"),
+        ("title = \"T\"\n", "bad.md:1", "does not start with front matter"),
+        ("---\ntitle: T\nauthor: A\nprice: \"2300.5\"\ncurrency: jpy\n---\n", "bad.md:4", "no minor unit"),
+    ];
+    for (text, place, words) in cases {
+        let site = Site::new();
+        site.book("good", HAMMING);
+        site.write("content/books/bad.md", text);
+        let error = site.error();
+        assert!(
+            error.contains(place),
+            "{text:?} should be placed at {place}: {error}"
+        );
+        assert!(
+            error.contains(words),
+            "{text:?} should say {words:?}: {error}"
+        );
+    }
+}
+
+#[test]
+fn invalid_utf8_is_reported_with_its_line() {
+    let site = Site::new();
+    let mut bytes = b"+++\ntitle = \"T\"\nauthor = \"".to_vec();
+    bytes.extend_from_slice(&[0xff, 0xfe]);
+    bytes.extend_from_slice(b"\"\n+++\n");
+    fs::write(site.root().join("content/books/bad.md"), bytes).expect("write");
+    let error = site.error();
+    assert!(
+        error.contains("bad.md:3") && error.contains("UTF-8"),
+        "{error}"
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let site = Site::new();
+    site.book("one", "title = \"T\"\nauthor = \"A\"\n");
+    site.book("two", "title = \"T\"\nprice = \"1.00\"\n");
+    let error = format!(
+        "{:#}",
+        cmd::check::run(site.root()).expect_err("check fails")
+    );
+    assert!(
+        error.contains("one.md") && error.contains("two.md"),
+        "{error}"
+    );
+    assert!(error.contains("2 problems found"), "{error}");
+    assert!(!site.output().exists(), "check writes nothing");
+}
+
+#[test]
+fn a_failed_build_leaves_the_last_good_site_untouched() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.build().expect("builds");
+    let before = site.read("catalog.json");
+    site.book("broken", "title = \"T\"\n");
+    site.error();
+    assert_eq!(site.read("catalog.json"), before);
+    assert!(site
+        .output()
+        .join("books/art-of-doing/index.html")
+        .is_file());
+    let leftovers: Vec<_> = fs::read_dir(site.root())
+        .expect("ls")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains("staging"))
+        .collect();
+    assert!(leftovers.is_empty(), "no staging folder is left behind");
+}
+
+#[test]
+fn a_site_template_overrides_the_themes() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}Lost in the stacks{% endblock %}",
+    );
+    site.write("static/shop.css", "body { color: red }");
+    site.build().expect("builds");
+    assert!(site.read("404.html").contains("Lost in the stacks"));
+    assert_eq!(site.read("static/shop.css"), "body { color: red }");
+}
+
+#[test]
+fn a_broken_template_names_its_file() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.write("templates/404.html", "{% if %}");
+    let error = site.error();
+    assert!(error.contains("404.html"), "{error}");
+}
+
+#[test]
+fn new_writes_a_documented_draft_that_checks_once_filled_in() {
+    let site = Site::new();
+    let path = cmd::new::run(site.root(), "The Pragmatic Bookseller").expect("writes");
+    assert!(path.ends_with("content/books/the-pragmatic-bookseller.md"));
+    let text = fs::read_to_string(&path).expect("read");
+    assert!(text.contains("draft = true"));
+    assert!(
+        cmd::new::run(site.root(), "The Pragmatic Bookseller").is_err(),
+        "never overwrites"
+    );
+    cmd::check::run(site.root()).expect("a draft does not break the site");
+    let filled = text
+        .replace("author = \"\"", "author = \"Me\"")
+        .replace("\"0.00\"", "\"12.00\"")
+        .replace("draft = true", "draft = false");
+    fs::write(&path, filled).expect("write");
+    site.build().expect("builds");
+    assert!(site
+        .read("catalog.json")
+        .contains("the-pragmatic-bookseller"));
+}

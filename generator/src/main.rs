@@ -35,7 +35,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if cli.root == std::path::Path::new(".") {
+        // Errors then name `content/books/x.md`, not `./content/books/x.md`.
+        cli.root = PathBuf::new();
+    }
     let result = match cli.command {
         Command::Build { output } => {
             let output = output.unwrap_or_else(|| cli.root.join("public"));

@@ -45,7 +45,7 @@ site:
 worker: worker/build/index.js
 
 worker/build/index.js: $(RUST_SOURCES)
-	cd worker && worker-build --release
+	cd worker && worker-build --profile worker
 	@touch $@
 
 # --- testing ---------------------------------------------------------------------------

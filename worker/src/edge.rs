@@ -16,7 +16,7 @@ use worker::{
 };
 
 use crate::api_error::ApiError;
-use crate::request::{self, MAX_BODY};
+use crate::request::{self, Caller, MAX_BODY};
 use crate::stripe::{self, Failure, Outcome, PaymentIntent};
 
 const ENDPOINT: &str = "/api/payment-intent";
@@ -62,10 +62,23 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         route: path.clone(),
         ..LogLine::default()
     };
-    let result = if path == ENDPOINT {
-        payment_intent(req, &env, &mut log).await
-    } else {
-        Err(not_found())
+    let origin = req.headers().get("Origin").ok().flatten();
+    let own = req
+        .url()
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    let allowed = env
+        .var("ALLOWED_ORIGINS")
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    let caller = request::caller(origin.as_deref(), &own, &allowed);
+    let result = match (path == ENDPOINT, caller, req.method()) {
+        (false, _, _) => Err(not_found()),
+        (true, Caller::Foreign, _) => Err(request::foreign_origin()),
+        (true, Caller::Listed, Method::Options) => {
+            return preflight(origin.as_deref().unwrap_or_default())
+        }
+        (true, _, _) => payment_intent(req, &env, &mut log).await,
     };
     let response = match result {
         Ok(created) => json_response(200, serde_json::to_string(&created)?),
@@ -81,12 +94,29 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
             response
         }
     }?;
+    if let (Caller::Listed, Some(origin)) = (caller, origin) {
+        response
+            .headers()
+            .set("Access-Control-Allow-Origin", &origin)?;
+        response.headers().set("Vary", "Origin")?;
+    }
     log.status = response.status_code();
     log.latency_ms = Date::now().as_millis().saturating_sub(started);
     if let Ok(line) = serde_json::to_string(&log) {
         console_log!("{line}");
     }
     Ok(response)
+}
+
+/// The CORS preflight answer for a listed origin.
+fn preflight(origin: &str) -> Result<Response> {
+    let headers = Headers::new();
+    headers.set("Access-Control-Allow-Origin", origin)?;
+    headers.set("Access-Control-Allow-Methods", "POST")?;
+    headers.set("Access-Control-Allow-Headers", "Content-Type")?;
+    headers.set("Access-Control-Max-Age", "86400")?;
+    headers.set("Vary", "Origin")?;
+    Ok(Response::empty()?.with_status(204).with_headers(headers))
 }
 
 fn not_found() -> ApiError {
@@ -120,7 +150,6 @@ async fn payment_intent(
     if req.method() != Method::Post {
         return Err(ApiError::new(405, "method_not_allowed", "Use POST."));
     }
-    check_origin(&req, env)?;
     let content_type = req.headers().get("Content-Type").ok().flatten();
     request::check_content_type(content_type.as_deref())?;
     let body = read_body(&mut req).await?;
@@ -163,36 +192,6 @@ async fn payment_intent(
         amount: pi.amount,
         currency: pi.currency,
     })
-}
-
-/// Browsers send `Origin` on a cross-site POST: only the shop's own origin (or one listed in
-/// `ALLOWED_ORIGINS`, comma-separated) may create payments.
-fn check_origin(req: &Request, env: &Env) -> std::result::Result<(), ApiError> {
-    let Some(origin) = req.headers().get("Origin").ok().flatten() else {
-        return Ok(());
-    };
-    let own = req
-        .url()
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_default();
-    let allowed = env
-        .var("ALLOWED_ORIGINS")
-        .map(|v| v.to_string())
-        .unwrap_or_default();
-    if origin == own
-        || allowed
-            .split(',')
-            .map(str::trim)
-            .any(|a| !a.is_empty() && a == origin)
-    {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            403,
-            "forbidden_origin",
-            "Orders are only taken from the shop's own pages.",
-        ))
-    }
 }
 
 /// Reads at most [`MAX_BODY`] bytes; a longer body is refused without reading the rest.

@@ -253,3 +253,67 @@ mod tests {
         assert_eq!(parse(&huge).expect_err("413").status, 413);
     }
 }
+
+/// Who is calling, by the browser's `Origin` header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    /// No `Origin` (a server or a same-origin GET) or the shop's own origin: no CORS needed.
+    SameOrigin,
+    /// An origin listed in `ALLOWED_ORIGINS`: answered with CORS headers.
+    Listed,
+    /// Any other origin: 403.
+    Foreign,
+}
+
+/// Classifies `origin` against the shop's own origin and the comma-separated `allowed` list.
+pub fn caller(origin: Option<&str>, own: &str, allowed: &str) -> Caller {
+    match origin {
+        None => Caller::SameOrigin,
+        Some(o) if o == own => Caller::SameOrigin,
+        Some(o)
+            if allowed
+                .split(',')
+                .map(str::trim)
+                .any(|a| !a.is_empty() && a == o) =>
+        {
+            Caller::Listed
+        }
+        Some(_) => Caller::Foreign,
+    }
+}
+
+/// The error for a browser on another origin.
+pub fn foreign_origin() -> ApiError {
+    ApiError::new(
+        403,
+        "forbidden_origin",
+        "Orders are only taken from the shop's own pages.",
+    )
+}
+
+#[cfg(test)]
+mod origin_tests {
+    use super::*;
+
+    #[test]
+    fn only_the_shops_own_or_listed_origins_may_call() {
+        let own = "https://books.example";
+        let allowed = "https://press.example, https://other.example";
+        assert_eq!(caller(None, own, allowed), Caller::SameOrigin);
+        assert_eq!(caller(Some(own), own, allowed), Caller::SameOrigin);
+        assert_eq!(
+            caller(Some("https://other.example"), own, allowed),
+            Caller::Listed
+        );
+        assert_eq!(
+            caller(Some("https://evil.example"), own, allowed),
+            Caller::Foreign
+        );
+        assert_eq!(caller(Some("null"), own, ""), Caller::Foreign);
+        assert_eq!(
+            caller(Some(""), own, ""),
+            Caller::Foreign,
+            "an empty list allows nothing"
+        );
+    }
+}

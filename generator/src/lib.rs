@@ -9,6 +9,7 @@ pub mod content;
 pub mod cover;
 pub mod diagnostic;
 pub mod front_matter;
+pub mod headers;
 pub mod markdown;
 pub mod output;
 pub mod render;

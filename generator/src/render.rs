@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::content::Book;
 use crate::cover;
 use crate::diagnostic::Diagnostic;
+use crate::headers;
 use crate::markdown;
 use crate::theme::{Theme, REQUIRED_TEMPLATES};
 
@@ -231,6 +232,7 @@ pub fn render_site(
     let prices =
         serde_json::to_string(&price_list(books)).context("cannot write the price list")?;
     write("catalog.json", Output::Text(prices))?;
+    write("_headers", Output::Text(headers::render()))?;
     for (rel, path) in &theme.statics {
         write(&format!("static/{rel}"), Output::Copy(path))?;
     }

@@ -34,7 +34,11 @@ mod tests {
         assert!(headers.starts_with("/*\n  Content-Security-Policy: default-src 'self';"));
         assert!(headers.contains("X-Content-Type-Options: nosniff"));
         assert!(headers.contains("Strict-Transport-Security"));
-        assert_eq!(headers.matches("Cache-Control").count(), 2, "no header is set by two matching rules");
+        assert_eq!(
+            headers.matches("Cache-Control").count(),
+            2,
+            "no header is set by two matching rules"
+        );
         assert!(
             !CONTENT_SECURITY_POLICY.contains("unsafe-inline"),
             "no inline script or style is needed"

@@ -50,6 +50,20 @@ struct LogLine {
     latency_ms: u64,
 }
 
+/// A panic takes the WASM instance down (worker-build's shim then starts a fresh one); log
+/// it as one JSON line first, without the request, so it can be found and fixed.
+#[event(start)]
+fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let line = serde_json::json!({ "panic": place, "message": info.to_string() });
+        worker::console_error!("{line}");
+    }));
+}
+
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let started = Date::now().as_millis();

@@ -8,6 +8,7 @@ pub mod config;
 pub mod content;
 pub mod cover;
 pub mod diagnostic;
+pub mod feeds;
 pub mod front_matter;
 pub mod headers;
 pub mod markdown;

@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::content::Book;
 use crate::cover;
 use crate::diagnostic::Diagnostic;
+use crate::feeds;
 use crate::headers;
 use crate::markdown;
 use crate::theme::{Theme, REQUIRED_TEMPLATES};
@@ -233,6 +234,9 @@ pub fn render_site(
         serde_json::to_string(&price_list(books)).context("cannot write the price list")?;
     write("catalog.json", Output::Text(prices))?;
     write("_headers", Output::Text(headers::render()))?;
+    write("sitemap.xml", Output::Text(feeds::sitemap(config, books)))?;
+    write("robots.txt", Output::Text(feeds::robots(config)))?;
+    write("atom.xml", Output::Text(feeds::atom(config, books)))?;
     for (rel, path) in &theme.statics {
         write(&format!("static/{rel}"), Output::Copy(path))?;
     }

@@ -138,6 +138,38 @@ fn a_valid_site_has_every_page_and_the_price_list() {
 }
 
 #[test]
+fn search_engines_and_feed_readers_get_absolute_urls() {
+    let site = Site::new();
+    site.book(
+        "art-of-doing",
+        &format!("{HAMMING}published = 2020-05-26\n"),
+    );
+    site.book(
+        "b-and-c",
+        "title = \"Tom & Jerry\"\nauthor = \"A\"\nprice = \"1.00\"\n",
+    );
+    site.build().expect("builds");
+    let sitemap = site.read("sitemap.xml");
+    assert!(
+        sitemap.contains(
+            "<loc>https://books.example/books/art-of-doing/</loc><lastmod>2020-05-26</lastmod>"
+        ),
+        "{sitemap}"
+    );
+    assert!(site
+        .read("robots.txt")
+        .contains("Sitemap: https://books.example/sitemap.xml"));
+    let atom = site.read("atom.xml");
+    assert!(atom.contains("<title>Tom &amp; Jerry</title>"), "{atom}");
+    assert!(atom.contains("<updated>2020-05-26T00:00:00Z</updated>"));
+    let first_entry = atom.find("<entry>").expect("entries");
+    assert!(
+        atom[first_entry..].starts_with("<entry>\n    <title>The Art of Doing"),
+        "newest first: {atom}"
+    );
+}
+
+#[test]
 fn the_checkout_page_loads_stripe_js_from_stripe_only_when_configured() {
     let site = Site::new();
     site.book("art-of-doing", HAMMING);

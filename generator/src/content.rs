@@ -26,7 +26,7 @@ pub struct Book {
     /// The price's currency.
     pub currency: Currency,
     /// The editor's cover image, if any.
-    pub cover: Option<PathBuf>,
+    pub cover: Option<Cover>,
     /// ISBN as written, its check digit verified.
     pub isbn: Option<String>,
     /// `YYYY-MM-DD`.
@@ -39,6 +39,17 @@ pub struct Book {
     pub available: bool,
     /// The markdown description.
     pub body: String,
+}
+
+/// An editor's cover image and its size in pixels, for `<img width height>`.
+#[derive(Debug, Clone)]
+pub struct Cover {
+    /// The image file.
+    pub path: PathBuf,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
 }
 
 /// Cover image formats a browser shows and the generator copies as is.
@@ -227,7 +238,23 @@ pub fn load_book(path: &Path, config: &Config) -> Result<Option<Book>, Vec<Diagn
             );
             None
         } else {
-            Some(file)
+            match imagesize::size(&file) {
+                Ok(size) => Some(Cover {
+                    path: file,
+                    width: u32::try_from(size.width).unwrap_or(u32::MAX),
+                    height: u32::try_from(size.height).unwrap_or(u32::MAX),
+                }),
+                Err(e) => {
+                    problems.push(
+                        at(
+                            "cover",
+                            format!("cover `{}` cannot be read as an image: {e}", file.display()),
+                        )
+                        .help("export it again as JPEG, PNG or WebP"),
+                    );
+                    None
+                }
+            }
         }
     });
     let isbn = raw

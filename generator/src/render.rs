@@ -106,15 +106,16 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
 /// Where a book's cover ends up in the site, and its size.
 fn cover_of(book: &Book) -> (String, u32, u32) {
     match &book.cover {
-        Some(path) => {
-            let name = path
+        Some(cover) => {
+            let name = cover
+                .path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             (
                 format!("/covers/{}-{name}", book.id),
-                cover::WIDTH,
-                cover::HEIGHT,
+                cover.width,
+                cover.height,
             )
         }
         None => (
@@ -215,7 +216,10 @@ pub fn render_site(
         )?;
         pages += 1;
         match &book.cover {
-            Some(path) => write(cover_of(book).0.trim_start_matches('/'), Output::Copy(path))?,
+            Some(cover) => write(
+                cover_of(book).0.trim_start_matches('/'),
+                Output::Copy(&cover.path),
+            )?,
             None => write(
                 &format!("covers/{}.svg", book.id),
                 Output::Text(cover::draw(&book.id, &book.title, &book.author)),

@@ -137,6 +137,57 @@ fn a_valid_site_has_every_page_and_the_price_list() {
     );
 }
 
+/// A valid 3×5 PNG: signature, IHDR, IDAT of a blank image, IEND.
+fn tiny_png() -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        out.extend_from_slice(&[0, 0, 0, 0]); // CRC: size probing does not check it
+    }
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&3u32.to_be_bytes());
+    ihdr.extend_from_slice(&5u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &ihdr);
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+#[test]
+fn an_editors_cover_is_copied_with_its_size() {
+    let site = Site::new();
+    fs::write(site.root().join("content/books/art.png"), tiny_png()).expect("write");
+    site.book("art-of-doing", &format!("{HAMMING}cover = \"art.png\"\n"));
+    site.build().expect("builds");
+    assert_eq!(
+        fs::read(site.output().join("covers/art-of-doing-art.png")).expect("copied"),
+        tiny_png()
+    );
+    let book = site.read("books/art-of-doing/index.html");
+    assert!(
+        book.contains("width=\"3\"") && book.contains("height=\"5\""),
+        "{book}"
+    );
+    assert!(
+        !site.output().join("covers/art-of-doing.svg").exists(),
+        "no drawn cover when there is one"
+    );
+}
+
+#[test]
+fn a_cover_that_is_not_an_image_is_an_error() {
+    let site = Site::new();
+    fs::write(site.root().join("content/books/art.png"), b"not a png").expect("write");
+    site.book("art-of-doing", &format!("{HAMMING}cover = \"art.png\"\n"));
+    let error = site.error();
+    assert!(
+        error.contains("art-of-doing.md:7") && error.contains("cannot be read as an image"),
+        "{error}"
+    );
+}
+
 #[test]
 fn search_engines_and_feed_readers_get_absolute_urls() {
     let site = Site::new();

@@ -23,7 +23,7 @@ export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 TOOLS := .tools
 RUST_SOURCES := $(shell find catalog/src worker/src -name '*.rs') Cargo.lock worker/Cargo.toml catalog/Cargo.toml
 
-.PHONY: help dev test build site worker lint unit e2e tools test-tools clean
+.PHONY: help dev test build site worker lint unit fuzz e2e tools test-tools clean
 
 help:
 	@echo "make dev    build the shop and run it at http://localhost:$(PORT) (wrangler dev)"
@@ -50,7 +50,7 @@ worker/build/index.js: $(RUST_SOURCES)
 
 # --- testing ---------------------------------------------------------------------------
 
-test: tools test-tools lint unit e2e
+test: tools test-tools lint unit fuzz e2e
 
 lint:
 	cargo fmt --all --check
@@ -60,6 +60,13 @@ lint:
 unit:
 	cargo test --workspace
 
+# libFuzzer over the request parser and pricing, for a bounded time. cargo-fuzz wants a
+# nightly compiler for its sanitizer flags; RUSTC_BOOTSTRAP lets the stable one take them.
+FUZZ_SECONDS ?= 30
+fuzz: $(TOOLS)/cargo-fuzz
+	mkdir -p fuzz/corpus/order_request
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run order_request corpus/order_request seeds -- -max_total_time=$(FUZZ_SECONDS)
+
 e2e: build
 	node --test --test-concurrency=1 tests/e2e/
 
@@ -67,7 +74,7 @@ e2e: build
 
 tools: $(TOOLS)/wasm32 $(TOOLS)/worker-build-$(WORKER_BUILD_VERSION) $(TOOLS)/wasm-bindgen-$(WASM_BINDGEN_VERSION) node_modules/.package-lock.json
 
-test-tools: $(TOOLS)/localstripe-$(LOCALSTRIPE_VERSION) $(TOOLS)/chromium
+test-tools: $(TOOLS)/localstripe-$(LOCALSTRIPE_VERSION) $(TOOLS)/chromium $(TOOLS)/cargo-fuzz
 
 $(TOOLS)/wasm32:
 	@mkdir -p $(TOOLS)
@@ -93,6 +100,11 @@ $(TOOLS)/localstripe-$(LOCALSTRIPE_VERSION):
 	@mkdir -p $(TOOLS)
 	test -x .venv/bin/python || python3 -m venv .venv
 	.venv/bin/pip install --quiet --disable-pip-version-check localstripe==$(LOCALSTRIPE_VERSION)
+	@touch $@
+
+$(TOOLS)/cargo-fuzz:
+	@mkdir -p $(TOOLS)
+	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 	@touch $@
 
 $(TOOLS)/chromium:

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use catalog::{Amount, Currency};
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::config::{currency_help, Config};
@@ -74,8 +75,16 @@ pub fn load_books(dir: &Path, config: &Config) -> (Vec<Book>, Vec<Diagnostic>) {
         .map(|e| e.into_path())
         .collect();
     files.sort();
-    for path in files {
-        match load_book(&path, config) {
+    // Reading and parsing is per file: spread it over every core, then check ids in order.
+    let loaded: Vec<_> = files
+        .into_par_iter()
+        .map(|path| {
+            let book = load_book(&path, config);
+            (path, book)
+        })
+        .collect();
+    for (path, book) in loaded {
+        match book {
             Ok(Some(book)) => {
                 if let Some(first) = seen.get(&book.id) {
                     problems.push(

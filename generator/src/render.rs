@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{anyhow, Context as _, Result};
 use catalog::{PriceList, PriceListEntry, STRIPE_JS_URL};
+use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
@@ -175,7 +176,7 @@ pub fn render_site(
     books: &[Book],
     tera: &Tera,
     theme: &Theme,
-    write: &mut dyn FnMut(&str, Output<'_>) -> Result<()>,
+    write: &(dyn Fn(&str, Output<'_>) -> Result<()> + Sync),
 ) -> Result<usize> {
     let site = SiteView {
         title: &config.title,
@@ -207,25 +208,27 @@ pub fn render_site(
         Output::Text(page("index.html", "/", &|c| c.insert("books", &listing))?),
     )?;
     pages += 1;
-    for book in books {
+    // Book pages are independent: render and write them on every core. Each page's context
+    // holds only its own book, never the catalog.
+    books.par_iter().try_for_each(|book| -> Result<()> {
         let url = format!("/books/{}/", book.id);
         let one = view(book, Some(markdown::to_html(&book.body)));
         write(
             &format!("books/{}/index.html", book.id),
             Output::Text(page("book.html", &url, &|c| c.insert("book", &one))?),
         )?;
-        pages += 1;
         match &book.cover {
             Some(cover) => write(
                 cover_of(book).0.trim_start_matches('/'),
                 Output::Copy(&cover.path),
-            )?,
+            ),
             None => write(
                 &format!("covers/{}.svg", book.id),
                 Output::Text(cover::draw(&book.id, &book.title, &book.author)),
-            )?,
+            ),
         }
-    }
+    })?;
+    pages += books.len();
     for (template, url, file) in [
         ("cart.html", "/cart/", "cart/index.html"),
         ("order.html", "/order/", "order/index.html"),

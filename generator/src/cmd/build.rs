@@ -28,7 +28,7 @@ pub fn run(root: &Path, output: &Path) -> Result<Summary> {
         &site.books,
         &site.tera,
         &site.theme,
-        &mut |rel, out| match out {
+        &|rel, out| match out {
             Output::Text(text) => staging.write(rel, text.as_bytes()),
             Output::Copy(from) => staging.copy(from, rel),
         },

@@ -15,7 +15,7 @@ pub fn run(root: &Path) -> Result<()> {
         &site.books,
         &site.tera,
         &site.theme,
-        &mut |_, _| Ok(()),
+        &|_, _| Ok(()),
     )?;
     eprintln!("{} books, no problems found", site.books.len());
     Ok(())

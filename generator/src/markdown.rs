@@ -36,7 +36,11 @@ pub fn to_html(markdown: &str) -> String {
     out
 }
 
-/// The first paragraph as plain text, for listings and `<meta name="description">`.
+/// The longest summary, in characters: enough for a listing card and a search result.
+pub const SUMMARY_MAX: usize = 200;
+
+/// The first paragraph as plain text, for listings and `<meta name="description">`, cut at
+/// a word boundary after at most [`SUMMARY_MAX`] characters.
 pub fn summary(markdown: &str) -> String {
     let mut text = String::new();
     let mut in_paragraph = false;
@@ -49,8 +53,21 @@ pub fn summary(markdown: &str) -> String {
             Event::SoftBreak | Event::HardBreak if in_paragraph => text.push(' '),
             _ => {}
         }
+        if text.len() > SUMMARY_MAX * 4 {
+            break; // far enough: the cut below needs no more
+        }
     }
-    text
+    shorten(text, SUMMARY_MAX)
+}
+
+fn shorten(text: String, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text,
+        Some((end, _)) => {
+            let cut = text[..end].rfind(' ').unwrap_or(end);
+            format!("{}…", text[..cut].trim_end_matches([',', ';', ':', ' ']))
+        }
+    }
 }
 
 /// A URL-safe id: lowercase ASCII letters and digits joined by single hyphens.

@@ -23,12 +23,13 @@ export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 TOOLS := .tools
 RUST_SOURCES := $(shell find catalog/src worker/src -name '*.rs') Cargo.lock worker/Cargo.toml catalog/Cargo.toml
 
-.PHONY: help dev test build site worker lint unit fuzz e2e tools test-tools clean
+.PHONY: help dev test build site worker lint unit fuzz e2e bench tools test-tools clean
 
 help:
 	@echo "make dev    build the shop and run it at http://localhost:$(PORT) (wrangler dev)"
 	@echo "            PORT=… STRIPE_API_BASE=http://127.0.0.1:8420 for a local Stripe stand-in"
-	@echo "make test   install what tests need, then lint, unit, integration and browser tests"
+	@echo "make test   install what tests need, then lint, unit, fuzz, integration and browser tests"
+	@echo "make bench  the generator against Hugo, the worker's size and load figures -> BENCHMARKS.md"
 
 # --- running ---------------------------------------------------------------------------
 
@@ -46,6 +47,8 @@ worker: worker/build/index.js
 
 worker/build/index.js: $(RUST_SOURCES)
 	cd worker && worker-build --profile worker
+	# Names and producers sections are for debuggers, not the edge: a third of the file.
+	python3 tools/strip_wasm.py worker/build/index_bg.wasm
 	@touch $@
 
 # --- testing ---------------------------------------------------------------------------
@@ -69,6 +72,13 @@ fuzz: $(TOOLS)/cargo-fuzz
 
 e2e: build
 	node --test --test-concurrency=1 tests/e2e/
+
+# --- measuring -------------------------------------------------------------------------
+
+# Numbers, written to BENCHMARKS.md; BENCH_SIZES=1000,10000,100000 for the large run.
+BENCH_SIZES ?= 1000,10000
+bench: tools $(TOOLS)/hugo site worker
+	python3 bench/run.py --sizes $(BENCH_SIZES)
 
 # --- installing --------------------------------------------------------------------------
 
@@ -105,6 +115,11 @@ $(TOOLS)/localstripe-$(LOCALSTRIPE_VERSION):
 $(TOOLS)/cargo-fuzz:
 	@mkdir -p $(TOOLS)
 	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	@touch $@
+
+$(TOOLS)/hugo:
+	@mkdir -p $(TOOLS)
+	command -v hugo >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo; }
 	@touch $@
 
 $(TOOLS)/chromium:

@@ -23,144 +23,29 @@ struct Info {
 /// "Minimum and maximum charge amounts"). A currency outside this table is refused at
 /// build time rather than failing at checkout.
 const CURRENCIES: &[Info] = &[
-    Info {
-        code: "usd",
-        decimals: 2,
-        minimum: 50,
-        symbol: Some("$"),
-    },
-    Info {
-        code: "eur",
-        decimals: 2,
-        minimum: 50,
-        symbol: Some("€"),
-    },
-    Info {
-        code: "gbp",
-        decimals: 2,
-        minimum: 30,
-        symbol: Some("£"),
-    },
-    Info {
-        code: "jpy",
-        decimals: 0,
-        minimum: 50,
-        symbol: Some("¥"),
-    },
-    Info {
-        code: "cad",
-        decimals: 2,
-        minimum: 50,
-        symbol: Some("CA$"),
-    },
-    Info {
-        code: "aud",
-        decimals: 2,
-        minimum: 50,
-        symbol: Some("A$"),
-    },
-    Info {
-        code: "nzd",
-        decimals: 2,
-        minimum: 50,
-        symbol: Some("NZ$"),
-    },
-    Info {
-        code: "chf",
-        decimals: 2,
-        minimum: 50,
-        symbol: None,
-    },
-    Info {
-        code: "sek",
-        decimals: 2,
-        minimum: 300,
-        symbol: None,
-    },
-    Info {
-        code: "nok",
-        decimals: 2,
-        minimum: 300,
-        symbol: None,
-    },
-    Info {
-        code: "dkk",
-        decimals: 2,
-        minimum: 250,
-        symbol: None,
-    },
-    Info {
-        code: "pln",
-        decimals: 2,
-        minimum: 200,
-        symbol: None,
-    },
-    Info {
-        code: "czk",
-        decimals: 2,
-        minimum: 1500,
-        symbol: None,
-    },
-    Info {
-        code: "ron",
-        decimals: 2,
-        minimum: 200,
-        symbol: None,
-    },
-    Info {
-        code: "bgn",
-        decimals: 2,
-        minimum: 100,
-        symbol: None,
-    },
-    Info {
-        code: "hkd",
-        decimals: 2,
-        minimum: 400,
-        symbol: Some("HK$"),
-    },
-    Info {
-        code: "sgd",
-        decimals: 2,
-        minimum: 50,
-        symbol: None,
-    },
-    Info {
-        code: "mxn",
-        decimals: 2,
-        minimum: 1000,
-        symbol: Some("MX$"),
-    },
-    Info {
-        code: "brl",
-        decimals: 2,
-        minimum: 50,
-        symbol: Some("R$"),
-    },
-    Info {
-        code: "inr",
-        decimals: 2,
-        minimum: 50,
-        symbol: Some("₹"),
-    },
-    Info {
-        code: "aed",
-        decimals: 2,
-        minimum: 200,
-        symbol: None,
-    },
-    Info {
-        code: "thb",
-        decimals: 2,
-        minimum: 1000,
-        symbol: None,
-    },
-    Info {
-        code: "myr",
-        decimals: 2,
-        minimum: 200,
-        symbol: None,
-    },
+    Info { code: "usd", decimals: 2, minimum: 50, symbol: Some("$") },
+    Info { code: "eur", decimals: 2, minimum: 50, symbol: Some("€") },
+    Info { code: "gbp", decimals: 2, minimum: 30, symbol: Some("£") },
+    Info { code: "jpy", decimals: 0, minimum: 50, symbol: Some("¥") },
+    Info { code: "cad", decimals: 2, minimum: 50, symbol: Some("CA$") },
+    Info { code: "aud", decimals: 2, minimum: 50, symbol: Some("A$") },
+    Info { code: "nzd", decimals: 2, minimum: 50, symbol: Some("NZ$") },
+    Info { code: "chf", decimals: 2, minimum: 50, symbol: None },
+    Info { code: "sek", decimals: 2, minimum: 300, symbol: None },
+    Info { code: "nok", decimals: 2, minimum: 300, symbol: None },
+    Info { code: "dkk", decimals: 2, minimum: 250, symbol: None },
+    Info { code: "pln", decimals: 2, minimum: 200, symbol: None },
+    Info { code: "czk", decimals: 2, minimum: 1500, symbol: None },
+    Info { code: "ron", decimals: 2, minimum: 200, symbol: None },
+    Info { code: "bgn", decimals: 2, minimum: 100, symbol: None },
+    Info { code: "hkd", decimals: 2, minimum: 400, symbol: Some("HK$") },
+    Info { code: "sgd", decimals: 2, minimum: 50, symbol: None },
+    Info { code: "mxn", decimals: 2, minimum: 1000, symbol: Some("MX$") },
+    Info { code: "brl", decimals: 2, minimum: 50, symbol: Some("R$") },
+    Info { code: "inr", decimals: 2, minimum: 50, symbol: Some("₹") },
+    Info { code: "aed", decimals: 2, minimum: 200, symbol: None },
+    Info { code: "thb", decimals: 2, minimum: 1000, symbol: None },
+    Info { code: "myr", decimals: 2, minimum: 200, symbol: None },
 ];
 
 /// A currency Stripe settles in, by its lowercase ISO 4217 code.
@@ -170,10 +55,7 @@ pub struct Currency(&'static Info);
 impl Currency {
     /// Looks up a lowercase ISO 4217 code (`"usd"`); `None` if Stripe does not settle in it here.
     pub fn from_code(code: &str) -> Option<Currency> {
-        CURRENCIES
-            .iter()
-            .find(|info| info.code == code)
-            .map(Currency)
+        CURRENCIES.iter().find(|info| info.code == code).map(Currency)
     }
 
     /// Every supported code, for error messages.
@@ -224,24 +106,16 @@ impl Currency {
         let fraction = fraction.unwrap_or("");
         let decimals = self.decimals();
         if fraction.len() > decimals as usize {
-            return Err(PriceError::TooManyDecimals {
-                price: text.to_owned(),
-                currency: self.code(),
-                decimals,
-            });
+            return Err(PriceError::TooManyDecimals { price: text.to_owned(), currency: self.code(), decimals });
         }
         let too_large = || PriceError::TooLarge(text.to_owned());
         let mut amount: Amount = 0;
         for b in whole.bytes().chain(fraction.bytes()) {
-            amount = amount
-                .checked_mul(10)
-                .and_then(|a| a.checked_add(Amount::from(b - b'0')))
-                .ok_or_else(too_large)?;
+            amount =
+                amount.checked_mul(10).and_then(|a| a.checked_add(Amount::from(b - b'0'))).ok_or_else(too_large)?;
         }
         let padding = decimals - fraction.len() as u32;
-        amount = amount
-            .checked_mul(10u64.pow(padding))
-            .ok_or_else(too_large)?;
+        amount = amount.checked_mul(10u64.pow(padding)).ok_or_else(too_large)?;
         Ok(amount)
     }
 
@@ -291,9 +165,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
             diagonal = above;
         }
     }
@@ -329,8 +201,7 @@ impl Serialize for Currency {
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let code = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Currency::from_code(&code)
-            .ok_or_else(|| serde::de::Error::custom(format!("unsupported currency `{code}`")))
+        Currency::from_code(&code).ok_or_else(|| serde::de::Error::custom(format!("unsupported currency `{code}`")))
     }
 }
 
@@ -401,10 +272,7 @@ mod tests {
     #[test]
     fn a_price_with_three_decimals_in_usd_is_rejected() {
         let err = usd().parse_price("23.999").unwrap_err();
-        assert!(matches!(
-            err,
-            PriceError::TooManyDecimals { decimals: 2, .. }
-        ));
+        assert!(matches!(err, PriceError::TooManyDecimals { decimals: 2, .. }));
         assert!(err.to_string().contains("more than 2 decimals"));
     }
 
@@ -419,13 +287,8 @@ mod tests {
 
     #[test]
     fn malformed_prices_are_rejected() {
-        for bad in [
-            "", ".", "23.", ".5", "-5", "+5", "1e3", "23,00", " 23", "23 ", "twenty", "2.3.4",
-        ] {
-            assert!(
-                matches!(usd().parse_price(bad), Err(PriceError::NotADecimal(_))),
-                "{bad:?} should be rejected"
-            );
+        for bad in ["", ".", "23.", ".5", "-5", "+5", "1e3", "23,00", " 23", "23 ", "twenty", "2.3.4"] {
+            assert!(matches!(usd().parse_price(bad), Err(PriceError::NotADecimal(_))), "{bad:?} should be rejected");
         }
     }
 

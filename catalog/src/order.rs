@@ -60,11 +60,7 @@ pub enum OrderError {
     /// A line in another currency than the first line's.
     MixedCurrencies { index: usize },
     /// The total is under Stripe's minimum charge.
-    BelowMinimum {
-        amount: Amount,
-        minimum: Amount,
-        currency: Currency,
-    },
+    BelowMinimum { amount: Amount, minimum: Amount, currency: Currency },
     /// The total is over Stripe's maximum charge.
     AboveMaximum { currency: Currency },
 }
@@ -104,40 +100,25 @@ impl fmt::Display for OrderError {
         match self {
             OrderError::Empty => f.write_str("The cart is empty."),
             OrderError::TooManyLines(n) => {
-                write!(
-                    f,
-                    "An order can hold at most {MAX_LINES} different books; this one has {n}."
-                )
+                write!(f, "An order can hold at most {MAX_LINES} different books; this one has {n}.")
             }
             OrderError::DuplicateItem { id, .. } => {
-                write!(
-                    f,
-                    "The book `{id}` appears twice; send one line per book with its quantity."
-                )
+                write!(f, "The book `{id}` appears twice; send one line per book with its quantity.")
             }
             OrderError::InvalidQuantity { .. } => {
-                write!(
-                    f,
-                    "Quantity must be a whole number from 1 to {MAX_QUANTITY}."
-                )
+                write!(f, "Quantity must be a whole number from 1 to {MAX_QUANTITY}.")
             }
             OrderError::UnknownItem { id, .. } => write!(f, "No book `{id}` is for sale here."),
             OrderError::Unavailable { id, .. } => write!(f, "The book `{id}` is sold out."),
             OrderError::MixedCurrencies { .. } => {
                 f.write_str("Books priced in different currencies cannot be paid together.")
             }
-            OrderError::BelowMinimum {
-                minimum, currency, ..
-            } => write!(
-                f,
-                "The total is below the minimum card payment of {}.",
-                currency.display(*minimum)
-            ),
-            OrderError::AboveMaximum { currency } => write!(
-                f,
-                "The total is above the maximum card payment of {}.",
-                currency.display(currency.maximum())
-            ),
+            OrderError::BelowMinimum { minimum, currency, .. } => {
+                write!(f, "The total is below the minimum card payment of {}.", currency.display(*minimum))
+            }
+            OrderError::AboveMaximum { currency } => {
+                write!(f, "The total is above the maximum card payment of {}.", currency.display(currency.maximum()))
+            }
         }
     }
 }
@@ -157,25 +138,14 @@ pub fn price_order(prices: &PriceList, lines: &[Line]) -> Result<PricedOrder, Or
     let mut priced = Vec::with_capacity(lines.len());
     for (index, line) in lines.iter().enumerate() {
         if lines[..index].iter().any(|earlier| earlier.id == line.id) {
-            return Err(OrderError::DuplicateItem {
-                index,
-                id: line.id.clone(),
-            });
+            return Err(OrderError::DuplicateItem { index, id: line.id.clone() });
         }
         if !(1..=MAX_QUANTITY).contains(&line.quantity) {
             return Err(OrderError::InvalidQuantity { index });
         }
-        let book = prices
-            .get(&line.id)
-            .ok_or_else(|| OrderError::UnknownItem {
-                index,
-                id: line.id.clone(),
-            })?;
+        let book = prices.get(&line.id).ok_or_else(|| OrderError::UnknownItem { index, id: line.id.clone() })?;
         if !book.available {
-            return Err(OrderError::Unavailable {
-                index,
-                id: line.id.clone(),
-            });
+            return Err(OrderError::Unavailable { index, id: line.id.clone() });
         }
         match currency {
             Some(c) if c != book.currency => return Err(OrderError::MixedCurrencies { index }),
@@ -186,31 +156,17 @@ pub fn price_order(prices: &PriceList, lines: &[Line]) -> Result<PricedOrder, Or
             .amount
             .checked_mul(line.quantity)
             .and_then(|line_total| amount.checked_add(line_total))
-            .ok_or(OrderError::AboveMaximum {
-                currency: book.currency,
-            })?;
-        priced.push(PricedLine {
-            id: line.id.clone(),
-            quantity: line.quantity,
-            unit_amount: book.amount,
-        });
+            .ok_or(OrderError::AboveMaximum { currency: book.currency })?;
+        priced.push(PricedLine { id: line.id.clone(), quantity: line.quantity, unit_amount: book.amount });
     }
     let currency = currency.ok_or(OrderError::Empty)?;
     if amount < currency.minimum() {
-        return Err(OrderError::BelowMinimum {
-            amount,
-            minimum: currency.minimum(),
-            currency,
-        });
+        return Err(OrderError::BelowMinimum { amount, minimum: currency.minimum(), currency });
     }
     if amount > currency.maximum() {
         return Err(OrderError::AboveMaximum { currency });
     }
-    Ok(PricedOrder {
-        lines: priced,
-        amount,
-        currency,
-    })
+    Ok(PricedOrder { lines: priced, amount, currency })
 }
 
 #[cfg(test)]
@@ -245,26 +201,15 @@ mod tests {
     }
 
     fn line(id: &str, quantity: u64) -> Line {
-        Line {
-            id: id.to_owned(),
-            quantity,
-        }
+        Line { id: id.to_owned(), quantity }
     }
 
     #[test]
     fn an_order_is_priced_from_the_price_list() {
-        let order =
-            price_order(&prices(), &[line("hamming", 1), line("mechner", 2)]).expect("valid");
+        let order = price_order(&prices(), &[line("hamming", 1), line("mechner", 2)]).expect("valid");
         assert_eq!(order.amount, 2300 + 2 * 2500);
         assert_eq!(order.currency.code(), "usd");
-        assert_eq!(
-            order.lines[1],
-            PricedLine {
-                id: "mechner".into(),
-                quantity: 2,
-                unit_amount: 2500
-            }
-        );
+        assert_eq!(order.lines[1], PricedLine { id: "mechner".into(), quantity: 2, unit_amount: 2500 });
     }
 
     #[test]
@@ -278,41 +223,17 @@ mod tests {
         let cases: Vec<(Vec<Line>, &str, &str)> = vec![
             (vec![], "empty_order", "items"),
             (vec![line("nope", 1)], "unknown_item", "items[0].id"),
-            (
-                vec![line("hamming", 1), line("sold-out", 1)],
-                "item_unavailable",
-                "items[1].id",
-            ),
-            (
-                vec![line("hamming", 0)],
-                "invalid_quantity",
-                "items[0].quantity",
-            ),
-            (
-                vec![line("hamming", 100)],
-                "invalid_quantity",
-                "items[0].quantity",
-            ),
-            (
-                vec![line("hamming", 1), line("hamming", 2)],
-                "duplicate_item",
-                "items[1].id",
-            ),
-            (
-                vec![line("hamming", 1), line("yen", 1)],
-                "mixed_currencies",
-                "items[1]",
-            ),
+            (vec![line("hamming", 1), line("sold-out", 1)], "item_unavailable", "items[1].id"),
+            (vec![line("hamming", 0)], "invalid_quantity", "items[0].quantity"),
+            (vec![line("hamming", 100)], "invalid_quantity", "items[0].quantity"),
+            (vec![line("hamming", 1), line("hamming", 2)], "duplicate_item", "items[1].id"),
+            (vec![line("hamming", 1), line("yen", 1)], "mixed_currencies", "items[1]"),
             (vec![line("cheap", 1)], "amount_too_small", "items"),
             (vec![line("dear", 2)], "amount_too_large", "items"),
         ];
         for (lines, code, param) in cases {
             let err = price_order(&prices(), &lines).expect_err(code);
-            assert_eq!(
-                (err.code(), err.param().as_str()),
-                (code, param),
-                "{lines:?}"
-            );
+            assert_eq!((err.code(), err.param().as_str()), (code, param), "{lines:?}");
             assert!(!err.to_string().is_empty());
         }
     }
@@ -320,10 +241,7 @@ mod tests {
     #[test]
     fn more_than_fifty_lines_is_refused() {
         let lines: Vec<Line> = (0..=MAX_LINES).map(|i| line(&format!("b{i}"), 1)).collect();
-        assert_eq!(
-            price_order(&prices(), &lines),
-            Err(OrderError::TooManyLines(51))
-        );
+        assert_eq!(price_order(&prices(), &lines), Err(OrderError::TooManyLines(51)));
     }
 
     #[test]

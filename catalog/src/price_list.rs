@@ -54,17 +54,11 @@ impl PriceList {
         let currencies = books
             .values()
             .map(|book| {
-                let entry = CurrencyEntry {
-                    decimals: book.currency.decimals(),
-                };
+                let entry = CurrencyEntry { decimals: book.currency.decimals() };
                 (book.currency.code().to_owned(), entry)
             })
             .collect();
-        PriceList {
-            version: PRICE_LIST_VERSION,
-            currencies,
-            books,
-        }
+        PriceList { version: PRICE_LIST_VERSION, currencies, books }
     }
 
     /// The entry for a book id, if it is in the list.

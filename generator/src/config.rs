@@ -41,14 +41,7 @@ struct RawConfig {
     stripe_publishable_key: String,
 }
 
-const KEYS: &[&str] = &[
-    "title",
-    "description",
-    "base_url",
-    "currency",
-    "theme",
-    "stripe_publishable_key",
-];
+const KEYS: &[&str] = &["title", "description", "base_url", "currency", "theme", "stripe_publishable_key"];
 
 fn default_base_url() -> String {
     "http://localhost:8787".to_owned()
@@ -78,8 +71,7 @@ impl Config {
             }
         })?;
         let currency = Currency::from_code(&raw.currency).ok_or_else(|| {
-            Diagnostic::new(path, format!("unsupported currency `{}`", raw.currency))
-                .help(currency_help(&raw.currency))
+            Diagnostic::new(path, format!("unsupported currency `{}`", raw.currency)).help(currency_help(&raw.currency))
         })?;
         let publishable_key = publishable_key_env.unwrap_or(raw.stripe_publishable_key);
         if !publishable_key.is_empty() && !publishable_key.starts_with("pk_") {

@@ -90,11 +90,7 @@ pub fn load_books(dir: &Path, config: &Config) -> (Vec<Book>, Vec<Diagnostic>) {
                     problems.push(
                         Diagnostic::new(
                             &path,
-                            format!(
-                                "duplicate book id `{}`: {} has it too",
-                                book.id,
-                                first.display()
-                            ),
+                            format!("duplicate book id `{}`: {} has it too", book.id, first.display()),
                         )
                         .help("book ids come from file names; rename one of the files"),
                     );
@@ -113,18 +109,13 @@ pub fn load_books(dir: &Path, config: &Config) -> (Vec<Book>, Vec<Diagnostic>) {
 
 /// Loads one book file: `Ok(None)` for a draft, or every problem it has.
 pub fn load_book(path: &Path, config: &Config) -> Result<Option<Book>, Vec<Diagnostic>> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| vec![Diagnostic::new(path, format!("cannot read the file: {e}"))])?;
+    let bytes = std::fs::read(path).map_err(|e| vec![Diagnostic::new(path, format!("cannot read the file: {e}"))])?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        let (line, column) = front_matter::line_col(
-            &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
-            usize::MAX,
-        );
+        let (line, column) =
+            front_matter::line_col(&String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]), usize::MAX);
         vec![Diagnostic::new(path, "the file is not valid UTF-8")
             .at(line, Some(column))
-            .help(
-                "save the file as UTF-8 (most editors have an encoding option in the save dialog)",
-            )]
+            .help("save the file as UTF-8 (most editors have an encoding option in the save dialog)")]
     })?;
     let split = front_matter::split(&text).map_err(|e| vec![split_problem(path, e)])?;
     let raw = front_matter::parse(split.format, split.front).map_err(|e| {
@@ -144,15 +135,8 @@ pub fn load_book(path: &Path, config: &Config) -> Result<Option<Book>, Vec<Diagn
     let at = |key: &str, message: String| Diagnostic::new(path, message).at_line(line(key));
     let mut problems = Vec::new();
 
-    let id = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if id.is_empty()
-        || !id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
+    let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
         problems.push(
             Diagnostic::new(path, format!("the file name `{id}` cannot be a book id"))
                 .help("name the file with lowercase letters, digits and hyphens, e.g. working-in-public.md"),
@@ -164,19 +148,12 @@ pub fn load_book(path: &Path, config: &Config) -> Result<Option<Book>, Vec<Diagn
             problems.push(
                 Diagnostic::new(path, format!("missing `{key}`"))
                     .at_line(line(key).or(Some(split.front_line - 1)))
-                    .help(format!(
-                        "add `{}` to the front matter",
-                        example_for(split.format, key, example)
-                    )),
+                    .help(format!("add `{}` to the front matter", example_for(split.format, key, example))),
             );
             String::new()
         }
     };
-    let title = required(
-        "title",
-        raw.title,
-        "The Art of Doing Science and Engineering",
-    );
+    let title = required("title", raw.title, "The Art of Doing Science and Engineering");
     let author = required("author", raw.author, "Richard Hamming");
     let price = required("price", raw.price.map(|p| p.0), "23.00");
 
@@ -185,10 +162,7 @@ pub fn load_book(path: &Path, config: &Config) -> Result<Option<Book>, Vec<Diagn
         Some(code) => {
             let found = Currency::from_code(code);
             if found.is_none() {
-                problems.push(
-                    at("currency", format!("unsupported currency `{code}`"))
-                        .help(currency_help(code)),
-                );
+                problems.push(at("currency", format!("unsupported currency `{code}`")).help(currency_help(code)));
             }
             found
         }
@@ -224,26 +198,17 @@ pub fn load_book(path: &Path, config: &Config) -> Result<Option<Book>, Vec<Diagn
 
     let cover = raw.cover.as_deref().and_then(|name| {
         let file = path.parent().unwrap_or(Path::new(".")).join(name);
-        let ext = file
-            .extension()
-            .map(|x| x.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
+        let ext = file.extension().map(|x| x.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
         if !COVER_EXTENSIONS.contains(&ext.as_str()) {
             problems.push(
-                at(
-                    "cover",
-                    format!("cover `{name}` is not an image this shop can show"),
-                )
-                .help(format!("use one of: {}", COVER_EXTENSIONS.join(", "))),
+                at("cover", format!("cover `{name}` is not an image this shop can show"))
+                    .help(format!("use one of: {}", COVER_EXTENSIONS.join(", "))),
             );
             None
         } else if !file.is_file() {
             problems.push(
-                at(
-                    "cover",
-                    format!("cover file `{}` does not exist", file.display()),
-                )
-                .help("put the image beside the book file, or remove `cover` to get a drawn cover"),
+                at("cover", format!("cover file `{}` does not exist", file.display()))
+                    .help("put the image beside the book file, or remove `cover` to get a drawn cover"),
             );
             None
         } else {
@@ -255,39 +220,31 @@ pub fn load_book(path: &Path, config: &Config) -> Result<Option<Book>, Vec<Diagn
                 }),
                 Err(e) => {
                     problems.push(
-                        at(
-                            "cover",
-                            format!("cover `{}` cannot be read as an image: {e}", file.display()),
-                        )
-                        .help("export it again as JPEG, PNG or WebP"),
+                        at("cover", format!("cover `{}` cannot be read as an image: {e}", file.display()))
+                            .help("export it again as JPEG, PNG or WebP"),
                     );
                     None
                 }
             }
         }
     });
-    let isbn = raw
-        .isbn
-        .as_deref()
-        .and_then(|isbn| match normalize_isbn(isbn) {
-            // Shown as the editor wrote it (hyphens help readers); only the digits are checked.
-            Ok(_) => Some(isbn.trim().to_owned()),
-            Err(why) => {
-                problems.push(
-                    at("isbn", format!("ISBN `{isbn}` {why}"))
-                        .help("copy the ISBN from the book's copyright page, or remove `isbn`"),
-                );
-                None
-            }
-        });
+    let isbn = raw.isbn.as_deref().and_then(|isbn| match normalize_isbn(isbn) {
+        // Shown as the editor wrote it (hyphens help readers); only the digits are checked.
+        Ok(_) => Some(isbn.trim().to_owned()),
+        Err(why) => {
+            problems.push(
+                at("isbn", format!("ISBN `{isbn}` {why}"))
+                    .help("copy the ISBN from the book's copyright page, or remove `isbn`"),
+            );
+            None
+        }
+    });
     let published = raw.published.map(|d| d.0).and_then(|d| {
         if is_date(&d) {
             Some(d)
         } else {
-            problems.push(
-                at("published", format!("`{d}` is not a date"))
-                    .help("write it as YYYY-MM-DD, e.g. 2020-05-26"),
-            );
+            problems
+                .push(at("published", format!("`{d}` is not a date")).help("write it as YYYY-MM-DD, e.g. 2020-05-26"));
             None
         }
     });
@@ -337,32 +294,18 @@ fn split_problem(path: &Path, error: SplitError) -> Diagnostic {
 
 /// Checks an ISBN-10 or ISBN-13 checksum; returns its digits without hyphens or spaces.
 pub fn normalize_isbn(text: &str) -> Result<String, &'static str> {
-    let isbn: String = text
-        .chars()
-        .filter(|c| *c != '-' && *c != ' ')
-        .collect::<String>()
-        .to_ascii_uppercase();
+    let isbn: String = text.chars().filter(|c| *c != '-' && *c != ' ').collect::<String>().to_ascii_uppercase();
     let digit = |c: u8| u32::from(c - b'0');
     let ok = match isbn.len() {
         13 if isbn.bytes().all(|b| b.is_ascii_digit()) => {
-            let sum: u32 = isbn
-                .bytes()
-                .enumerate()
-                .map(|(i, b)| digit(b) * if i % 2 == 0 { 1 } else { 3 })
-                .sum();
+            let sum: u32 = isbn.bytes().enumerate().map(|(i, b)| digit(b) * if i % 2 == 0 { 1 } else { 3 }).sum();
             sum.is_multiple_of(10)
         }
         10 if isbn.bytes().take(9).all(|b| b.is_ascii_digit())
-            && isbn
-                .bytes()
-                .last()
-                .is_some_and(|b| b.is_ascii_digit() || b == b'X') =>
+            && isbn.bytes().last().is_some_and(|b| b.is_ascii_digit() || b == b'X') =>
         {
-            let sum: u32 = isbn
-                .bytes()
-                .enumerate()
-                .map(|(i, b)| (10 - i as u32) * if b == b'X' { 10 } else { digit(b) })
-                .sum();
+            let sum: u32 =
+                isbn.bytes().enumerate().map(|(i, b)| (10 - i as u32) * if b == b'X' { 10 } else { digit(b) }).sum();
             sum.is_multiple_of(11)
         }
         _ => return Err("is not 10 or 13 digits"),
@@ -377,9 +320,7 @@ pub fn normalize_isbn(text: &str) -> Result<String, &'static str> {
 fn is_date(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
     let num = |s: &str, len: usize, max: u32| {
-        s.len() == len
-            && s.bytes().all(|b| b.is_ascii_digit())
-            && s.parse::<u32>().is_ok_and(|n| n >= 1 && n <= max)
+        s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) && s.parse::<u32>().is_ok_and(|n| n >= 1 && n <= max)
     };
     parts.len() == 3 && num(parts[0], 4, 9999) && num(parts[1], 2, 12) && num(parts[2], 2, 31)
 }
@@ -390,16 +331,10 @@ mod tests {
 
     #[test]
     fn isbn_checksums_are_checked() {
-        assert_eq!(
-            normalize_isbn("978-1-7322651-7-2"),
-            Ok("9781732265172".into())
-        );
+        assert_eq!(normalize_isbn("978-1-7322651-7-2"), Ok("9781732265172".into()));
         assert_eq!(normalize_isbn("0-306-40615-2"), Ok("0306406152".into()));
         assert_eq!(normalize_isbn("080442957X"), Ok("080442957X".into()));
-        assert_eq!(
-            normalize_isbn("978-1-7322651-7-3"),
-            Err("has a wrong check digit")
-        );
+        assert_eq!(normalize_isbn("978-1-7322651-7-3"), Err("has a wrong check digit"));
         assert_eq!(normalize_isbn("12345"), Err("is not 10 or 13 digits"));
     }
 

@@ -23,9 +23,7 @@ const PALETTES: &[(&str, &str, &str)] = &[
 
 fn hash(text: &str) -> u64 {
     // FNV-1a: stable across runs and platforms, so a cover never changes unless its book does.
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 fn escape(text: &str) -> String {
@@ -74,20 +72,14 @@ pub fn draw(id: &str, title: &str, author: &str) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{}">"#,
         escape(&format!("{title}, by {author}"))
     );
-    let _ = write!(
-        svg,
-        r#"<rect width="{WIDTH}" height="{HEIGHT}" fill="{paper}"/>"#
-    );
+    let _ = write!(svg, r#"<rect width="{WIDTH}" height="{HEIGHT}" fill="{paper}"/>"#);
     // The motif: one of four figures, placed by the hash, in the accent colour.
     // It stays between the title block and the author line (y 400..500).
     let x = 60 + (h >> 8) % 280;
     let y = 420 + (h >> 16) % 30;
     match (h >> 24) % 4 {
         0 => {
-            let _ = write!(
-                svg,
-                r#"<circle cx="{x}" cy="{y}" r="48" fill="{accent}" opacity=".9"/>"#
-            );
+            let _ = write!(svg, r#"<circle cx="{x}" cy="{y}" r="48" fill="{accent}" opacity=".9"/>"#);
         }
         1 => {
             let _ = write!(
@@ -97,11 +89,7 @@ pub fn draw(id: &str, title: &str, author: &str) -> String {
             );
         }
         2 => {
-            let _ = write!(
-                svg,
-                r#"<path d="M32 500 L{x} {} L368 500 Z" fill="{accent}" opacity=".85"/>"#,
-                y - 40
-            );
+            let _ = write!(svg, r#"<path d="M32 500 L{x} {} L368 500 Z" fill="{accent}" opacity=".85"/>"#, y - 40);
         }
         _ => {
             for i in 0..6 {
@@ -158,17 +146,11 @@ mod tests {
         let a = draw("a", "Tom & <Jerry>", "Me");
         assert!(a.contains("Tom &amp; &lt;Jerry&gt;"));
         assert!(a.starts_with("<svg") && a.ends_with("</svg>"));
-        assert_ne!(
-            draw("art-of-doing", "T", "A"),
-            draw("working-in-public", "T", "A")
-        );
+        assert_ne!(draw("art-of-doing", "T", "A"), draw("working-in-public", "T", "A"));
     }
 
     #[test]
     fn titles_wrap_at_spaces() {
-        assert_eq!(
-            wrap("The Art of Doing Science", 14),
-            vec!["The Art of", "Doing Science"]
-        );
+        assert_eq!(wrap("The Art of Doing Science", 14), vec!["The Art of", "Doing Science"]);
     }
 }

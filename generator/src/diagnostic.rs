@@ -21,13 +21,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A problem with a whole file.
     pub fn new(path: &Path, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            path: path.to_owned(),
-            line: None,
-            column: None,
-            message: message.into(),
-            help: None,
-        }
+        Diagnostic { path: path.to_owned(), line: None, column: None, message: message.into(), help: None }
     }
 
     /// Places the problem at a 1-based line (and column).
@@ -77,11 +71,7 @@ impl fmt::Display for Diagnostics {
             writeln!(f, "error: {d}")?;
         }
         let n = self.0.len();
-        write!(
-            f,
-            "{n} problem{} found; nothing was written",
-            if n == 1 { "" } else { "s" }
-        )
+        write!(f, "{n} problem{} found; nothing was written", if n == 1 { "" } else { "s" })
     }
 }
 

@@ -28,15 +28,12 @@ pub fn xml_escape(text: &str) -> String {
 /// Every page worth indexing.
 pub fn sitemap(config: &Config, books: &[Book]) -> String {
     let base = &config.base_url;
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     let _ = writeln!(xml, "  <url><loc>{}/</loc></url>", xml_escape(base));
     for book in books {
-        let _ = write!(
-            xml,
-            "  <url><loc>{}/books/{}/</loc>",
-            xml_escape(base),
-            book.id
-        );
+        let _ = write!(xml, "  <url><loc>{}/books/{}/</loc>", xml_escape(base), book.id);
         if let Some(date) = &book.published {
             let _ = write!(xml, "<lastmod>{date}</lastmod>");
         }
@@ -48,39 +45,25 @@ pub fn sitemap(config: &Config, books: &[Book]) -> String {
 
 /// Crawlers may read everything but the API, and learn where the sitemap is.
 pub fn robots(config: &Config) -> String {
-    format!("User-agent: *\nDisallow: /api/\nDisallow: /cart/\nDisallow: /order/\n\nSitemap: {}/sitemap.xml\n", config.base_url)
+    format!(
+        "User-agent: *\nDisallow: /api/\nDisallow: /cart/\nDisallow: /order/\n\nSitemap: {}/sitemap.xml\n",
+        config.base_url
+    )
 }
 
 /// An Atom feed of the newest books (by `published`; books without a date come last).
 pub fn atom(config: &Config, books: &[Book]) -> String {
     let mut newest: Vec<&Book> = books.iter().collect();
-    newest.sort_by(|a, b| {
-        b.published
-            .cmp(&a.published)
-            .then_with(|| a.title.cmp(&b.title))
-    });
+    newest.sort_by(|a, b| b.published.cmp(&a.published).then_with(|| a.title.cmp(&b.title)));
     newest.truncate(FEED_LENGTH);
-    let updated = newest
-        .iter()
-        .filter_map(|b| b.published.as_deref())
-        .max()
-        .unwrap_or("1970-01-01");
+    let updated = newest.iter().filter_map(|b| b.published.as_deref()).max().unwrap_or("1970-01-01");
     let base = xml_escape(&config.base_url);
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    let mut xml =
+        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     let _ = writeln!(xml, "  <title>{}</title>", xml_escape(&config.title));
-    let _ = writeln!(
-        xml,
-        "  <subtitle>{}</subtitle>",
-        xml_escape(&config.description)
-    );
-    let _ = writeln!(
-        xml,
-        "  <link href=\"{base}/atom.xml\" rel=\"self\"/>\n  <link href=\"{base}/\"/>"
-    );
-    let _ = writeln!(
-        xml,
-        "  <id>{base}/</id>\n  <updated>{updated}T00:00:00Z</updated>"
-    );
+    let _ = writeln!(xml, "  <subtitle>{}</subtitle>", xml_escape(&config.description));
+    let _ = writeln!(xml, "  <link href=\"{base}/atom.xml\" rel=\"self\"/>\n  <link href=\"{base}/\"/>");
+    let _ = writeln!(xml, "  <id>{base}/</id>\n  <updated>{updated}T00:00:00Z</updated>");
     for book in newest {
         let url = format!("{base}/books/{}/", book.id);
         let date = book.published.as_deref().unwrap_or(updated);

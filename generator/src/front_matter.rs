@@ -100,19 +100,8 @@ pub struct RawBook {
 }
 
 /// Every key a book may have, for "did you mean".
-pub const BOOK_KEYS: &[&str] = &[
-    "title",
-    "author",
-    "price",
-    "currency",
-    "cover",
-    "isbn",
-    "published",
-    "tags",
-    "weight",
-    "draft",
-    "available",
-];
+pub const BOOK_KEYS: &[&str] =
+    &["title", "author", "price", "currency", "cover", "isbn", "published", "tags", "weight", "draft", "available"];
 
 /// A price as the editor wrote it. A quoted `"23.00"` is kept as is; a bare number is
 /// taken by its shortest decimal form (`23.5` → `"23.5"`), never by float arithmetic.
@@ -162,9 +151,7 @@ impl<'de> Deserialize<'de> for DateText {
             }
             // toml hands dates over as a one-entry map holding the date's text.
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DateText, A::Error> {
-                let (_, text): (String, String) = map
-                    .next_entry()?
-                    .ok_or_else(|| de::Error::custom("empty date"))?;
+                let (_, text): (String, String) = map.next_entry()?.ok_or_else(|| de::Error::custom("empty date"))?;
                 Ok(DateText(text))
             }
         }
@@ -195,10 +182,7 @@ pub fn parse(format: Format, front: &str) -> Result<RawBook, ParseError> {
                 Some(i) => message[..i].to_owned(),
                 None => message,
             };
-            ParseError {
-                message,
-                position: e.location().map(|l| (l.line(), l.column())),
-            }
+            ParseError { message, position: e.location().map(|l| (l.line(), l.column())) }
         }),
     }
 }
@@ -227,11 +211,7 @@ pub fn line_of_key(front: &str, key: &str) -> Option<usize> {
 pub fn did_you_mean(message: &str, known: &[&str]) -> Option<String> {
     let rest = message.split("unknown field `").nth(1)?;
     let field = &rest[..rest.find('`')?];
-    let best = known
-        .iter()
-        .map(|k| (edit_distance(field, k), *k))
-        .filter(|(d, _)| *d <= 2)
-        .min_by_key(|(d, _)| *d);
+    let best = known.iter().map(|k| (edit_distance(field, k), *k)).filter(|(d, _)| *d <= 2).min_by_key(|(d, _)| *d);
     Some(match best {
         Some((_, k)) => format!("did you mean `{k}`?"),
         None => format!("the keys a book may have are: {}", known.join(", ")),
@@ -245,15 +225,9 @@ mod tests {
     #[test]
     fn toml_and_yaml_front_matter_split_the_same_way() {
         let toml = split("+++\ntitle = \"A\"\n+++\nBody\n").expect("splits");
-        assert_eq!(
-            (toml.format, toml.front, toml.body),
-            (Format::Toml, "title = \"A\"\n", "Body\n")
-        );
+        assert_eq!((toml.format, toml.front, toml.body), (Format::Toml, "title = \"A\"\n", "Body\n"));
         let yaml = split("---\r\ntitle: A\r\n---\r\nBody").expect("splits");
-        assert_eq!(
-            (yaml.format, yaml.front, yaml.body),
-            (Format::Yaml, "title: A\r\n", "Body")
-        );
+        assert_eq!((yaml.format, yaml.front, yaml.body), (Format::Yaml, "title: A\r\n", "Body"));
     }
 
     #[test]
@@ -261,10 +235,7 @@ mod tests {
         assert_eq!(split("").unwrap_err(), SplitError::Empty);
         assert_eq!(split("  \n").unwrap_err(), SplitError::Empty);
         assert_eq!(split("title = 1\n").unwrap_err(), SplitError::NoFence);
-        assert_eq!(
-            split("+++\ntitle = 1\n").unwrap_err(),
-            SplitError::Unclosed(Format::Toml)
-        );
+        assert_eq!(split("+++\ntitle = 1\n").unwrap_err(), SplitError::Unclosed(Format::Toml));
     }
 
     #[test]
@@ -289,25 +260,15 @@ mod tests {
     fn unknown_keys_are_placed_and_get_a_suggestion() {
         let err = parse(Format::Toml, "title = \"A\"\nprise = \"1\"\n").unwrap_err();
         assert_eq!(err.position.map(|p| p.0), Some(2));
-        assert_eq!(
-            did_you_mean(&err.message, BOOK_KEYS).as_deref(),
-            Some("did you mean `price`?")
-        );
+        assert_eq!(did_you_mean(&err.message, BOOK_KEYS).as_deref(), Some("did you mean `price`?"));
         let err = parse(Format::Yaml, "title: A\nprise: 1\n").unwrap_err();
         assert_eq!(err.position.map(|p| p.0), Some(2));
-        assert!(
-            err.message.starts_with("unknown field `prise`"),
-            "{}",
-            err.message
-        );
+        assert!(err.message.starts_with("unknown field `prise`"), "{}", err.message);
     }
 
     #[test]
     fn keys_are_found_by_line() {
-        assert_eq!(
-            line_of_key("title = 1\n  price = \"2\"\n", "price"),
-            Some(2)
-        );
+        assert_eq!(line_of_key("title = 1\n  price = \"2\"\n", "price"), Some(2));
         assert_eq!(line_of_key("title: 1\nprices: 2\n", "price"), None);
     }
 }

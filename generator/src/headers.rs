@@ -34,18 +34,9 @@ mod tests {
         assert!(headers.starts_with("/*\n  Content-Security-Policy: default-src 'self';"));
         assert!(headers.contains("X-Content-Type-Options: nosniff"));
         assert!(headers.contains("Strict-Transport-Security"));
-        assert_eq!(
-            headers.matches("Cache-Control").count(),
-            2,
-            "no header is set by two matching rules"
-        );
-        assert!(
-            !CONTENT_SECURITY_POLICY.contains("unsafe-inline"),
-            "no inline script or style is needed"
-        );
+        assert_eq!(headers.matches("Cache-Control").count(), 2, "no header is set by two matching rules");
+        assert!(!CONTENT_SECURITY_POLICY.contains("unsafe-inline"), "no inline script or style is needed");
         // Cloudflare's format: a path line, then indented headers, none longer than 2,000 characters.
-        assert!(headers
-            .lines()
-            .all(|l| l.len() < 2000 && (l.starts_with('/') || l.starts_with("  "))));
+        assert!(headers.lines().all(|l| l.len() < 2000 && (l.starts_with('/') || l.starts_with("  "))));
     }
 }

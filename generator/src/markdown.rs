@@ -98,10 +98,7 @@ mod tests {
 
     #[test]
     fn the_summary_is_the_first_paragraph() {
-        assert_eq!(
-            summary("# Title\n\nFirst *para*\ngraph.\n\nSecond."),
-            "First para graph."
-        );
+        assert_eq!(summary("# Title\n\nFirst *para*\ngraph.\n\nSecond."), "First para graph.");
     }
 
     #[test]

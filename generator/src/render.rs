@@ -62,20 +62,14 @@ pub fn compile(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
     for (name, path) in &theme.templates {
         match std::fs::read_to_string(path) {
             Ok(text) => sources.push((name.clone(), text)),
-            Err(e) => problems.push(Diagnostic::new(
-                path,
-                format!("cannot read the template: {e}"),
-            )),
+            Err(e) => problems.push(Diagnostic::new(path, format!("cannot read the template: {e}"))),
         }
     }
     for required in REQUIRED_TEMPLATES {
         if !theme.templates.contains_key(*required) {
             problems.push(
-                Diagnostic::new(
-                    std::path::Path::new("templates"),
-                    format!("the theme has no `{required}`"),
-                )
-                .help("add it to the theme's templates/ folder or the site's templates/ folder"),
+                Diagnostic::new(std::path::Path::new("templates"), format!("the theme has no `{required}`"))
+                    .help("add it to the theme's templates/ folder or the site's templates/ folder"),
             );
         }
     }
@@ -108,22 +102,10 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
 fn cover_of(book: &Book) -> (String, u32, u32) {
     match &book.cover {
         Some(cover) => {
-            let name = cover
-                .path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            (
-                format!("/covers/{}-{name}", book.id),
-                cover.width,
-                cover.height,
-            )
+            let name = cover.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            (format!("/covers/{}-{name}", book.id), cover.width, cover.height)
         }
-        None => (
-            format!("/covers/{}.svg", book.id),
-            cover::WIDTH,
-            cover::HEIGHT,
-        ),
+        None => (format!("/covers/{}.svg", book.id), cover::WIDTH, cover::HEIGHT),
     }
 }
 
@@ -203,10 +185,7 @@ pub fn render_site(
 
     let mut pages = 0;
     let listing: Vec<BookView<'_>> = books.iter().map(|b| view(b, None)).collect();
-    write(
-        "index.html",
-        Output::Text(page("index.html", "/", &|c| c.insert("books", &listing))?),
-    )?;
+    write("index.html", Output::Text(page("index.html", "/", &|c| c.insert("books", &listing))?))?;
     pages += 1;
     // Book pages are independent: render and write them on every core. Each page's context
     // holds only its own book, never the catalog.
@@ -218,10 +197,7 @@ pub fn render_site(
             Output::Text(page("book.html", &url, &|c| c.insert("book", &one))?),
         )?;
         match &book.cover {
-            Some(cover) => write(
-                cover_of(book).0.trim_start_matches('/'),
-                Output::Copy(&cover.path),
-            ),
+            Some(cover) => write(cover_of(book).0.trim_start_matches('/'), Output::Copy(&cover.path)),
             None => write(
                 &format!("covers/{}.svg", book.id),
                 Output::Text(cover::draw(&book.id, &book.title, &book.author)),
@@ -237,8 +213,7 @@ pub fn render_site(
         write(file, Output::Text(page(template, url, &|_| {})?))?;
         pages += 1;
     }
-    let prices =
-        serde_json::to_string(&price_list(books)).context("cannot write the price list")?;
+    let prices = serde_json::to_string(&price_list(books)).context("cannot write the price list")?;
     write("catalog.json", Output::Text(prices))?;
     write("_headers", Output::Text(headers::render()))?;
     write("sitemap.xml", Output::Text(feeds::sitemap(config, books)))?;

@@ -27,11 +27,9 @@ pub struct Site {
 impl Site {
     /// Loads and checks the site at `root`, reporting every problem at once.
     pub fn load(root: &Path) -> Result<Site, Diagnostics> {
-        let publishable_key = std::env::var("STRIPE_PUBLISHABLE_KEY")
-            .ok()
-            .filter(|k| !k.is_empty());
-        let config = Config::load(&root.join("content/site.toml"), publishable_key)
-            .map_err(|d| Diagnostics(vec![d]))?;
+        let publishable_key = std::env::var("STRIPE_PUBLISHABLE_KEY").ok().filter(|k| !k.is_empty());
+        let config =
+            Config::load(&root.join("content/site.toml"), publishable_key).map_err(|d| Diagnostics(vec![d]))?;
         let books_dir = root.join("content/books");
         let mut problems: Vec<Diagnostic> = Vec::new();
         let books = if books_dir.is_dir() {
@@ -47,22 +45,16 @@ impl Site {
         };
         let theme = Theme::resolve(root, &config.theme);
         let tera = match &theme {
-            Ok(theme) => render::compile(theme)
-                .map_err(|mut found| problems.append(&mut found))
-                .ok(),
+            Ok(theme) => render::compile(theme).map_err(|mut found| problems.append(&mut found)).ok(),
             Err(d) => {
                 problems.push(d.clone());
                 None
             }
         };
         match (theme, tera) {
-            (Ok(theme), Some(tera)) if problems.is_empty() => Ok(Site {
-                root: root.to_owned(),
-                config,
-                books,
-                theme,
-                tera,
-            }),
+            (Ok(theme), Some(tera)) if problems.is_empty() => {
+                Ok(Site { root: root.to_owned(), config, books, theme, tera })
+            }
             _ => Err(Diagnostics(problems)),
         }
     }

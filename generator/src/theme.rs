@@ -8,13 +8,7 @@ use walkdir::WalkDir;
 use crate::diagnostic::Diagnostic;
 
 /// The pages every theme must provide.
-pub const REQUIRED_TEMPLATES: &[&str] = &[
-    "index.html",
-    "book.html",
-    "cart.html",
-    "order.html",
-    "404.html",
-];
+pub const REQUIRED_TEMPLATES: &[&str] = &["index.html", "book.html", "cart.html", "order.html", "404.html"];
 
 /// A theme resolved against a site: for each name, the file that wins.
 #[derive(Debug)]
@@ -34,9 +28,7 @@ impl Theme {
                 &root.join("content/site.toml"),
                 format!("theme `{name}` not found at {}", theme_dir.display()),
             )
-            .help(
-                "set `theme` in site.toml to a folder under themes/ (the shop ships `default`)",
-            ));
+            .help("set `theme` in site.toml to a folder under themes/ (the shop ships `default`)"));
         }
         let mut templates = BTreeMap::new();
         let mut statics = BTreeMap::new();
@@ -53,11 +45,7 @@ fn collect(dir: &Path, into: &mut BTreeMap<String, PathBuf>) {
     if !dir.is_dir() {
         return;
     }
-    for entry in WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-    {
+    for entry in WalkDir::new(dir).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()) {
         if let Ok(rel) = entry.path().strip_prefix(dir) {
             let rel = rel.to_string_lossy().replace('\\', "/");
             into.insert(rel, entry.into_path());

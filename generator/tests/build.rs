@@ -36,10 +36,7 @@ impl Site {
     }
 
     fn book(&self, id: &str, front: &str) {
-        self.write(
-            &format!("content/books/{id}.md"),
-            &format!("+++\n{front}+++\nA *fine* book.\n"),
-        );
+        self.write(&format!("content/books/{id}.md"), &format!("+++\n{front}+++\nA *fine* book.\n"));
     }
 
     fn output(&self) -> PathBuf {
@@ -62,10 +59,7 @@ impl Site {
 }
 
 fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from)
-        .into_iter()
-        .filter_map(Result::ok)
-    {
+    for entry in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
         let rel = entry.path().strip_prefix(from).expect("prefix");
         let target = to.join(rel);
         if entry.file_type().is_dir() {
@@ -82,28 +76,13 @@ const HAMMING: &str = "title = \"The Art of Doing Science and Engineering\"\naut
 fn a_valid_site_has_every_page_and_the_price_list() {
     let site = Site::new();
     site.book("art-of-doing", HAMMING);
-    site.book(
-        "yen-book",
-        "title = \"Yen\"\nauthor = \"A\"\nprice = \"2300\"\ncurrency = \"jpy\"\nweight = 2\n",
-    );
-    site.book(
-        "gone",
-        "title = \"Gone\"\nauthor = \"B\"\nprice = \"10.00\"\navailable = false\nweight = 3\n",
-    );
-    site.book(
-        "secret",
-        "title = \"Draft\"\nauthor = \"C\"\nprice = \"10.00\"\ndraft = true\n",
-    );
+    site.book("yen-book", "title = \"Yen\"\nauthor = \"A\"\nprice = \"2300\"\ncurrency = \"jpy\"\nweight = 2\n");
+    site.book("gone", "title = \"Gone\"\nauthor = \"B\"\nprice = \"10.00\"\navailable = false\nweight = 3\n");
+    site.book("secret", "title = \"Draft\"\nauthor = \"C\"\nprice = \"10.00\"\ndraft = true\n");
     let summary = site.build().expect("builds");
     assert_eq!(summary.books, 3);
 
-    for page in [
-        "index.html",
-        "cart/index.html",
-        "order/index.html",
-        "404.html",
-        "books/art-of-doing/index.html",
-    ] {
+    for page in ["index.html", "cart/index.html", "order/index.html", "404.html", "books/art-of-doing/index.html"] {
         assert!(site.output().join(page).is_file(), "{page} is written");
     }
     let index = site.read("index.html");
@@ -113,15 +92,9 @@ fn a_valid_site_has_every_page_and_the_price_list() {
     assert!(!index.contains("Draft"), "drafts are never built");
 
     let book = site.read("books/art-of-doing/index.html");
-    assert!(
-        book.contains("<em>fine</em>"),
-        "the description is rendered markdown"
-    );
+    assert!(book.contains("<em>fine</em>"), "the description is rendered markdown");
     assert!(book.contains("978-1-7322651-7-2"));
-    assert!(
-        site.output().join("covers/art-of-doing.svg").is_file(),
-        "a cover is drawn"
-    );
+    assert!(site.output().join("covers/art-of-doing.svg").is_file(), "a cover is drawn");
     assert!(!site.output().join("books/secret").exists());
 
     let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
@@ -131,10 +104,7 @@ fn a_valid_site_has_every_page_and_the_price_list() {
     assert_eq!(prices["books"]["yen-book"]["amount"], 2300);
     assert_eq!(prices["currencies"]["jpy"]["decimals"], 0);
     assert_eq!(prices["books"]["gone"]["available"], false);
-    assert!(
-        prices["books"].get("secret").is_none(),
-        "drafts are never sold"
-    );
+    assert!(prices["books"].get("secret").is_none(), "drafts are never sold");
 }
 
 /// A valid 3×5 PNG: signature, IHDR, IDAT of a blank image, IEND.
@@ -161,19 +131,10 @@ fn an_editors_cover_is_copied_with_its_size() {
     fs::write(site.root().join("content/books/art.png"), tiny_png()).expect("write");
     site.book("art-of-doing", &format!("{HAMMING}cover = \"art.png\"\n"));
     site.build().expect("builds");
-    assert_eq!(
-        fs::read(site.output().join("covers/art-of-doing-art.png")).expect("copied"),
-        tiny_png()
-    );
+    assert_eq!(fs::read(site.output().join("covers/art-of-doing-art.png")).expect("copied"), tiny_png());
     let book = site.read("books/art-of-doing/index.html");
-    assert!(
-        book.contains("width=\"3\"") && book.contains("height=\"5\""),
-        "{book}"
-    );
-    assert!(
-        !site.output().join("covers/art-of-doing.svg").exists(),
-        "no drawn cover when there is one"
-    );
+    assert!(book.contains("width=\"3\"") && book.contains("height=\"5\""), "{book}");
+    assert!(!site.output().join("covers/art-of-doing.svg").exists(), "no drawn cover when there is one");
 }
 
 #[test]
@@ -182,42 +143,26 @@ fn a_cover_that_is_not_an_image_is_an_error() {
     fs::write(site.root().join("content/books/art.png"), b"not a png").expect("write");
     site.book("art-of-doing", &format!("{HAMMING}cover = \"art.png\"\n"));
     let error = site.error();
-    assert!(
-        error.contains("art-of-doing.md:7") && error.contains("cannot be read as an image"),
-        "{error}"
-    );
+    assert!(error.contains("art-of-doing.md:7") && error.contains("cannot be read as an image"), "{error}");
 }
 
 #[test]
 fn search_engines_and_feed_readers_get_absolute_urls() {
     let site = Site::new();
-    site.book(
-        "art-of-doing",
-        &format!("{HAMMING}published = 2020-05-26\n"),
-    );
-    site.book(
-        "b-and-c",
-        "title = \"Tom & Jerry\"\nauthor = \"A\"\nprice = \"1.00\"\n",
-    );
+    site.book("art-of-doing", &format!("{HAMMING}published = 2020-05-26\n"));
+    site.book("b-and-c", "title = \"Tom & Jerry\"\nauthor = \"A\"\nprice = \"1.00\"\n");
     site.build().expect("builds");
     let sitemap = site.read("sitemap.xml");
     assert!(
-        sitemap.contains(
-            "<loc>https://books.example/books/art-of-doing/</loc><lastmod>2020-05-26</lastmod>"
-        ),
+        sitemap.contains("<loc>https://books.example/books/art-of-doing/</loc><lastmod>2020-05-26</lastmod>"),
         "{sitemap}"
     );
-    assert!(site
-        .read("robots.txt")
-        .contains("Sitemap: https://books.example/sitemap.xml"));
+    assert!(site.read("robots.txt").contains("Sitemap: https://books.example/sitemap.xml"));
     let atom = site.read("atom.xml");
     assert!(atom.contains("<title>Tom &amp; Jerry</title>"), "{atom}");
     assert!(atom.contains("<updated>2020-05-26T00:00:00Z</updated>"));
     let first_entry = atom.find("<entry>").expect("entries");
-    assert!(
-        atom[first_entry..].starts_with("<entry>\n    <title>The Art of Doing"),
-        "newest first: {atom}"
-    );
+    assert!(atom[first_entry..].starts_with("<entry>\n    <title>The Art of Doing"), "newest first: {atom}");
 }
 
 #[test]
@@ -227,15 +172,9 @@ fn the_checkout_page_loads_stripe_js_from_stripe_only_when_configured() {
     site.build().expect("builds");
     let cart = site.read("cart/index.html");
     assert!(!cart.contains("js.stripe.com"), "no key, no Stripe.js");
-    assert!(
-        cart.contains("not configured"),
-        "the page says what to configure"
-    );
+    assert!(cart.contains("not configured"), "the page says what to configure");
 
-    site.write(
-        "content/site.toml",
-        "title = \"T\"\nstripe_publishable_key = \"pk_test_abc\"\n",
-    );
+    site.write("content/site.toml", "title = \"T\"\nstripe_publishable_key = \"pk_test_abc\"\n");
     site.build().expect("builds");
     let cart = site.read("cart/index.html");
     assert!(cart.contains(catalog::STRIPE_JS_URL));
@@ -246,10 +185,7 @@ fn the_checkout_page_loads_stripe_js_from_stripe_only_when_configured() {
 fn a_secret_key_in_the_site_settings_is_refused() {
     let site = Site::new();
     site.book("art-of-doing", HAMMING);
-    site.write(
-        "content/site.toml",
-        "title = \"T\"\nstripe_publishable_key = \"sk_test_oops\"\n",
-    );
+    site.write("content/site.toml", "title = \"T\"\nstripe_publishable_key = \"sk_test_oops\"\n");
     let error = site.error();
     assert!(error.contains("must start with `pk_`"), "{error}");
     assert!(!site.output().exists());
@@ -267,10 +203,7 @@ fn yaml_front_matter_builds_the_same_book() {
     );
     yaml.build().expect("builds");
     assert_eq!(toml.read("catalog.json"), yaml.read("catalog.json"));
-    assert_eq!(
-        toml.read("books/art-of-doing/index.html"),
-        yaml.read("books/art-of-doing/index.html")
-    );
+    assert_eq!(toml.read("books/art-of-doing/index.html"), yaml.read("books/art-of-doing/index.html"));
 }
 
 /// Each mistake an editor makes: (file text, file:line it is reported at, words in the message).
@@ -279,11 +212,23 @@ fn each_broken_book_is_reported_with_its_file_line_and_fix() {
     let cases: &[(&str, &str, &str)] = &[
         ("+++\ntitle = \"T\"\nauthor = \"A\"\n+++\n", "bad.md:1", "missing `price`"),
         ("+++\ntitle = \"T\"\nauthor = \"A\"\nprice = 23.999\n+++\n", "bad.md:4", "more than 2 decimals"),
-        ("+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"23.00\"\ncurrency = \"usdd\"\n+++\n", "bad.md:5", "did you mean `usd`"),
+        (
+            "+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"23.00\"\ncurrency = \"usdd\"\n+++\n",
+            "bad.md:5",
+            "did you mean `usd`",
+        ),
         ("+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"0.20\"\n+++\n", "bad.md:4", "below Stripe's minimum"),
         ("+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"1000000.00\"\n+++\n", "bad.md:4", "above Stripe's maximum"),
-        ("+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"1.00\"\nisbn = \"978-1-7322651-7-3\"\n+++\n", "bad.md:5", "wrong check digit"),
-        ("+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"1.00\"\ncover = \"nope.jpg\"\n+++\n", "bad.md:5", "does not exist"),
+        (
+            "+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"1.00\"\nisbn = \"978-1-7322651-7-3\"\n+++\n",
+            "bad.md:5",
+            "wrong check digit",
+        ),
+        (
+            "+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"1.00\"\ncover = \"nope.jpg\"\n+++\n",
+            "bad.md:5",
+            "does not exist",
+        ),
         ("+++\ntitle = \"T\"\nprise = \"1.00\"\n+++\n", "bad.md:3", "did you mean `price`"),
         ("+++\ntitle = \"T\"\nauthor = \"A\"\n", "bad.md:1", "never closed"),
         ("", "bad.md", "empty"),
@@ -295,14 +240,8 @@ fn each_broken_book_is_reported_with_its_file_line_and_fix() {
         site.book("good", HAMMING);
         site.write("content/books/bad.md", text);
         let error = site.error();
-        assert!(
-            error.contains(place),
-            "{text:?} should be placed at {place}: {error}"
-        );
-        assert!(
-            error.contains(words),
-            "{text:?} should say {words:?}: {error}"
-        );
+        assert!(error.contains(place), "{text:?} should be placed at {place}: {error}");
+        assert!(error.contains(words), "{text:?} should say {words:?}: {error}");
     }
 }
 
@@ -314,10 +253,7 @@ fn invalid_utf8_is_reported_with_its_line() {
     bytes.extend_from_slice(b"\"\n+++\n");
     fs::write(site.root().join("content/books/bad.md"), bytes).expect("write");
     let error = site.error();
-    assert!(
-        error.contains("bad.md:3") && error.contains("UTF-8"),
-        "{error}"
-    );
+    assert!(error.contains("bad.md:3") && error.contains("UTF-8"), "{error}");
 }
 
 #[test]
@@ -325,14 +261,8 @@ fn every_problem_is_reported_at_once() {
     let site = Site::new();
     site.book("one", "title = \"T\"\nauthor = \"A\"\n");
     site.book("two", "title = \"T\"\nprice = \"1.00\"\n");
-    let error = format!(
-        "{:#}",
-        cmd::check::run(site.root()).expect_err("check fails")
-    );
-    assert!(
-        error.contains("one.md") && error.contains("two.md"),
-        "{error}"
-    );
+    let error = format!("{:#}", cmd::check::run(site.root()).expect_err("check fails"));
+    assert!(error.contains("one.md") && error.contains("two.md"), "{error}");
     assert!(error.contains("2 problems found"), "{error}");
     assert!(!site.output().exists(), "check writes nothing");
 }
@@ -346,10 +276,7 @@ fn a_failed_build_leaves_the_last_good_site_untouched() {
     site.book("broken", "title = \"T\"\n");
     site.error();
     assert_eq!(site.read("catalog.json"), before);
-    assert!(site
-        .output()
-        .join("books/art-of-doing/index.html")
-        .is_file());
+    assert!(site.output().join("books/art-of-doing/index.html").is_file());
     let leftovers: Vec<_> = fs::read_dir(site.root())
         .expect("ls")
         .filter_map(Result::ok)
@@ -362,10 +289,7 @@ fn a_failed_build_leaves_the_last_good_site_untouched() {
 fn a_site_template_overrides_the_themes() {
     let site = Site::new();
     site.book("art-of-doing", HAMMING);
-    site.write(
-        "templates/404.html",
-        "{% extends \"base.html\" %}{% block content %}Lost in the stacks{% endblock %}",
-    );
+    site.write("templates/404.html", "{% extends \"base.html\" %}{% block content %}Lost in the stacks{% endblock %}");
     site.write("static/shop.css", "body { color: red }");
     site.build().expect("builds");
     assert!(site.read("404.html").contains("Lost in the stacks"));
@@ -388,10 +312,7 @@ fn new_writes_a_documented_draft_that_checks_once_filled_in() {
     assert!(path.ends_with("content/books/the-pragmatic-bookseller.md"));
     let text = fs::read_to_string(&path).expect("read");
     assert!(text.contains("draft = true"));
-    assert!(
-        cmd::new::run(site.root(), "The Pragmatic Bookseller").is_err(),
-        "never overwrites"
-    );
+    assert!(cmd::new::run(site.root(), "The Pragmatic Bookseller").is_err(), "never overwrites");
     cmd::check::run(site.root()).expect("a draft does not break the site");
     let filled = text
         .replace("author = \"\"", "author = \"Me\"")
@@ -399,7 +320,5 @@ fn new_writes_a_documented_draft_that_checks_once_filled_in() {
         .replace("draft = true", "draft = false");
     fs::write(&path, filled).expect("write");
     site.build().expect("builds");
-    assert!(site
-        .read("catalog.json")
-        .contains("the-pragmatic-bookseller"));
+    assert!(site.read("catalog.json").contains("the-pragmatic-bookseller"));
 }

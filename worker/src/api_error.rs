@@ -31,12 +31,7 @@ struct Inner<'a> {
 impl ApiError {
     /// A new error without a param.
     pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-            param: None,
-        }
+        ApiError { status, code, message: message.into(), param: None }
     }
 
     /// Names the request field at fault.
@@ -47,15 +42,8 @@ impl ApiError {
 
     /// The JSON body.
     pub fn to_json(&self) -> String {
-        let body = Body {
-            error: Inner {
-                code: self.code,
-                message: &self.message,
-                param: self.param.as_deref(),
-            },
-        };
-        serde_json::to_string(&body)
-            .unwrap_or_else(|_| r#"{"error":{"code":"internal","message":"error"}}"#.to_owned())
+        let body = Body { error: Inner { code: self.code, message: &self.message, param: self.param.as_deref() } };
+        serde_json::to_string(&body).unwrap_or_else(|_| r#"{"error":{"code":"internal","message":"error"}}"#.to_owned())
     }
 }
 
@@ -71,15 +59,9 @@ mod tests {
 
     #[test]
     fn errors_have_one_json_shape() {
-        let json = ApiError::new(400, "unknown_item", "No book `x`.")
-            .param("items[0].id")
-            .to_json();
-        assert_eq!(
-            json,
-            r#"{"error":{"code":"unknown_item","message":"No book `x`.","param":"items[0].id"}}"#
-        );
-        let json =
-            ApiError::new(503, "stripe_not_configured", "Payments are not set up.").to_json();
+        let json = ApiError::new(400, "unknown_item", "No book `x`.").param("items[0].id").to_json();
+        assert_eq!(json, r#"{"error":{"code":"unknown_item","message":"No book `x`.","param":"items[0].id"}}"#);
+        let json = ApiError::new(503, "stripe_not_configured", "Payments are not set up.").to_json();
         assert!(!json.contains("param"));
     }
 }

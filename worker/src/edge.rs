@@ -11,8 +11,8 @@ use futures_util::future::{select, Either};
 use futures_util::StreamExt;
 use serde::Serialize;
 use worker::{
-    console_log, event, AbortController, Context, Date, Delay, Env, Fetch, Headers, Method,
-    Request, RequestInit, Response, Result,
+    console_log, event, AbortController, Context, Date, Delay, Env, Fetch, Headers, Method, Request, RequestInit,
+    Response, Result,
 };
 
 use crate::api_error::ApiError;
@@ -55,10 +55,7 @@ struct LogLine {
 #[event(start)]
 fn start() {
     std::panic::set_hook(Box::new(|info| {
-        let place = info
-            .location()
-            .map(|l| format!("{}:{}", l.file(), l.line()))
-            .unwrap_or_default();
+        let place = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
         let line = serde_json::json!({ "panic": place, "message": info.to_string() });
         worker::console_error!("{line}");
     }));
@@ -72,26 +69,15 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         // Only /api/* runs the worker first; anything else is a static asset.
         return env.assets("ASSETS")?.fetch_request(req).await;
     }
-    let mut log = LogLine {
-        route: path.clone(),
-        ..LogLine::default()
-    };
+    let mut log = LogLine { route: path.clone(), ..LogLine::default() };
     let origin = req.headers().get("Origin").ok().flatten();
-    let own = req
-        .url()
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_default();
-    let allowed = env
-        .var("ALLOWED_ORIGINS")
-        .map(|v| v.to_string())
-        .unwrap_or_default();
+    let own = request::origin_of(&req.inner().url()).to_owned();
+    let allowed = env.var("ALLOWED_ORIGINS").map(|v| v.to_string()).unwrap_or_default();
     let caller = request::caller(origin.as_deref(), &own, &allowed);
     let result = match (path == ENDPOINT, caller, req.method()) {
         (false, _, _) => Err(not_found()),
         (true, Caller::Foreign, _) => Err(request::foreign_origin()),
-        (true, Caller::Listed, Method::Options) => {
-            return preflight(origin.as_deref().unwrap_or_default())
-        }
+        (true, Caller::Listed, Method::Options) => return preflight(origin.as_deref().unwrap_or_default()),
         (true, _, _) => payment_intent(req, &env, &mut log).await,
     };
     let response = match result {
@@ -109,9 +95,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         }
     }?;
     if let (Caller::Listed, Some(origin)) = (caller, origin) {
-        response
-            .headers()
-            .set("Access-Control-Allow-Origin", &origin)?;
+        response.headers().set("Access-Control-Allow-Origin", &origin)?;
         response.headers().set("Vary", "Origin")?;
     }
     log.status = response.status_code();
@@ -142,9 +126,7 @@ fn json_response(status: u16, text: String) -> Result<Response> {
     headers.set("Content-Type", "application/json; charset=utf-8")?;
     headers.set("Cache-Control", "no-store")?;
     headers.set("X-Content-Type-Options", "nosniff")?;
-    Ok(Response::ok(text)?
-        .with_status(status)
-        .with_headers(headers))
+    Ok(Response::ok(text)?.with_status(status).with_headers(headers))
 }
 
 #[derive(Serialize)]
@@ -156,11 +138,7 @@ struct Created {
     currency: String,
 }
 
-async fn payment_intent(
-    mut req: Request,
-    env: &Env,
-    log: &mut LogLine,
-) -> std::result::Result<Created, ApiError> {
+async fn payment_intent(mut req: Request, env: &Env, log: &mut LogLine) -> std::result::Result<Created, ApiError> {
     if req.method() != Method::Post {
         return Err(ApiError::new(405, "method_not_allowed", "Use POST."));
     }
@@ -175,10 +153,7 @@ async fn payment_intent(
     log.amount = Some(order.amount);
     log.currency = Some(order.currency.code());
 
-    let secret = env
-        .secret("STRIPE_SECRET_KEY")
-        .map(|s| s.to_string())
-        .unwrap_or_default();
+    let secret = env.secret("STRIPE_SECRET_KEY").map(|s| s.to_string()).unwrap_or_default();
     if !stripe::is_secret_key(&secret) {
         return Err(ApiError::new(
             503,
@@ -193,39 +168,21 @@ async fn payment_intent(
         .filter(|b| !b.is_empty())
         .unwrap_or_else(|| DEFAULT_STRIPE_API_BASE.to_owned());
     let attempt = order_request.attempt.unwrap_or_else(random_token);
-    let pi = create_payment_intent(&base, &secret, &attempt, &order, log)
-        .await
-        .map_err(|f| {
-            log.stripe_failure = Some(format!("{f:?}"));
-            f.to_api_error()
-        })?;
+    let pi = create_payment_intent(&base, &secret, &attempt, &order, log).await.map_err(|f| {
+        log.stripe_failure = Some(format!("{f:?}"));
+        f.to_api_error()
+    })?;
     log.payment_intent = Some(pi.id.clone());
-    Ok(Created {
-        client_secret: pi.client_secret,
-        payment_intent: pi.id,
-        amount: pi.amount,
-        currency: pi.currency,
-    })
+    Ok(Created { client_secret: pi.client_secret, payment_intent: pi.id, amount: pi.amount, currency: pi.currency })
 }
 
 /// Reads at most [`MAX_BODY`] bytes; a longer body is refused without reading the rest.
 async fn read_body(req: &mut Request) -> std::result::Result<Vec<u8>, ApiError> {
-    let declared = req
-        .headers()
-        .get("Content-Length")
-        .ok()
-        .flatten()
-        .and_then(|l| l.parse::<usize>().ok());
+    let declared = req.headers().get("Content-Length").ok().flatten().and_then(|l| l.parse::<usize>().ok());
     if declared.is_some_and(|l| l > MAX_BODY) {
         return Err(request::too_large());
     }
-    let unreadable = || {
-        ApiError::new(
-            400,
-            "invalid_request",
-            "The request body could not be read.",
-        )
-    };
+    let unreadable = || ApiError::new(400, "invalid_request", "The request body could not be read.");
     let mut stream = match req.stream() {
         Ok(stream) => stream,
         Err(_) => return Ok(Vec::new()),
@@ -242,13 +199,8 @@ async fn read_body(req: &mut Request) -> std::result::Result<Vec<u8>, ApiError> 
 }
 
 async fn price_list(env: &Env) -> std::result::Result<Rc<PriceList>, ApiError> {
-    let unavailable = || {
-        ApiError::new(
-            503,
-            "catalog_unavailable",
-            "The price list could not be read. Please try again.",
-        )
-    };
+    let unavailable =
+        || ApiError::new(503, "catalog_unavailable", "The price list could not be read. Please try again.");
     let cached = PRICES.with(|p| p.borrow().clone());
     let headers = Headers::new();
     if let Some((etag, _)) = &cached {
@@ -257,10 +209,8 @@ async fn price_list(env: &Env) -> std::result::Result<Rc<PriceList>, ApiError> {
     let mut init = RequestInit::new();
     init.with_headers(headers);
     let assets = env.assets("ASSETS").map_err(|_| unavailable())?;
-    let mut response = assets
-        .fetch("https://assets.local/catalog.json", Some(init))
-        .await
-        .map_err(|_| unavailable())?;
+    let mut response =
+        assets.fetch("https://assets.local/catalog.json", Some(init)).await.map_err(|_| unavailable())?;
     if response.status_code() == 304 {
         if let Some((_, prices)) = cached {
             return Ok(prices);
@@ -269,12 +219,7 @@ async fn price_list(env: &Env) -> std::result::Result<Rc<PriceList>, ApiError> {
     if response.status_code() != 200 {
         return Err(unavailable());
     }
-    let etag = response
-        .headers()
-        .get("ETag")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let etag = response.headers().get("ETag").ok().flatten().unwrap_or_default();
     let text = response.text().await.map_err(|_| unavailable())?;
     let prices: Rc<PriceList> = Rc::new(serde_json::from_str(&text).map_err(|_| unavailable())?);
     if prices.version != catalog::PRICE_LIST_VERSION {
@@ -302,11 +247,7 @@ async fn create_payment_intent(
     for n in 1..=stripe::MAX_ATTEMPTS {
         if n > 1 {
             let jitter = (js_sys::Math::random() * 1000.0) as u32;
-            Delay::from(Duration::from_millis(u64::from(stripe::backoff_ms(
-                n - 1,
-                jitter,
-            ))))
-            .await;
+            Delay::from(Duration::from_millis(u64::from(stripe::backoff_ms(n - 1, jitter)))).await;
         }
         log.stripe_attempts = n;
         let outcome = call(&url, secret, &key, &body, order, log).await;
@@ -319,14 +260,7 @@ async fn create_payment_intent(
     Err(last)
 }
 
-async fn call(
-    url: &str,
-    secret: &str,
-    key: &str,
-    body: &str,
-    order: &PricedOrder,
-    log: &mut LogLine,
-) -> Outcome {
+async fn call(url: &str, secret: &str, key: &str, body: &str, order: &PricedOrder, log: &mut LogLine) -> Outcome {
     let request = (|| -> Result<Request> {
         let headers = Headers::new();
         headers.set("Authorization", &format!("Bearer {secret}"))?;
@@ -334,9 +268,7 @@ async fn call(
         headers.set("Stripe-Version", stripe::API_VERSION)?;
         headers.set("Idempotency-Key", key)?;
         let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_headers(headers)
-            .with_body(Some(body.into()));
+        init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
         Request::new_with_init(url, &init)
     })();
     let Ok(request) = request else {
@@ -346,9 +278,7 @@ async fn call(
     let signal = controller.signal();
     let fetch = Fetch::Request(request);
     let sent = Box::pin(fetch.send_with_signal(&signal));
-    let timeout = Box::pin(Delay::from(Duration::from_millis(u64::from(
-        stripe::CALL_TIMEOUT_MS,
-    ))));
+    let timeout = Box::pin(Delay::from(Duration::from_millis(u64::from(stripe::CALL_TIMEOUT_MS))));
     let mut response = match select(sent, timeout).await {
         Either::Left((Ok(response), _)) => response,
         Either::Left((Err(_), _)) => return Outcome::Retry(Failure::Unavailable { status: None }),

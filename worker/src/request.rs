@@ -24,27 +24,17 @@ pub struct OrderRequest {
 
 /// 415 unless the body is declared as JSON.
 pub fn check_content_type(content_type: Option<&str>) -> Result<(), ApiError> {
-    let media = content_type
-        .and_then(|c| c.split(';').next())
-        .map(|m| m.trim().to_ascii_lowercase());
+    let media = content_type.and_then(|c| c.split(';').next()).map(|m| m.trim().to_ascii_lowercase());
     if media.as_deref() == Some("application/json") {
         Ok(())
     } else {
-        Err(ApiError::new(
-            415,
-            "unsupported_media_type",
-            "Send the order as application/json.",
-        ))
+        Err(ApiError::new(415, "unsupported_media_type", "Send the order as application/json."))
     }
 }
 
 /// The error for a body over [`MAX_BODY`].
 pub fn too_large() -> ApiError {
-    ApiError::new(
-        413,
-        "request_too_large",
-        format!("The request body is over {} KiB.", MAX_BODY / 1024),
-    )
+    ApiError::new(413, "request_too_large", format!("The request body is over {} KiB.", MAX_BODY / 1024))
 }
 
 fn invalid(message: impl Into<String>, param: impl Into<String>) -> ApiError {
@@ -55,9 +45,7 @@ fn invalid(message: impl Into<String>, param: impl Into<String>) -> ApiError {
 pub fn is_token(text: &str) -> bool {
     !text.is_empty()
         && text.len() <= MAX_TOKEN
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Parses and validates the body.
@@ -69,16 +57,10 @@ pub fn parse(body: &[u8]) -> Result<OrderRequest, ApiError> {
         ApiError::new(
             400,
             "invalid_json",
-            format!(
-                "The body is not valid JSON (line {}, column {}).",
-                e.line(),
-                e.column()
-            ),
+            format!("The body is not valid JSON (line {}, column {}).", e.line(), e.column()),
         )
     })?;
-    let object = value
-        .as_object()
-        .ok_or_else(|| invalid("The body must be a JSON object.", ""))?;
+    let object = value.as_object().ok_or_else(|| invalid("The body must be a JSON object.", ""))?;
     let items = match object.get("items") {
         Some(Value::Array(items)) => items,
         Some(_) => return Err(invalid("`items` must be a list.", "items")),
@@ -98,19 +80,13 @@ pub fn parse(body: &[u8]) -> Result<OrderRequest, ApiError> {
     let mut lines = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
         let param = |field: &str| format!("items[{index}]{field}");
-        let item = item.as_object().ok_or_else(|| {
-            invalid(
-                "Each item must be an object with `id` and `quantity`.",
-                param(""),
-            )
-        })?;
+        let item = item
+            .as_object()
+            .ok_or_else(|| invalid("Each item must be an object with `id` and `quantity`.", param("")))?;
         let id = match item.get("id") {
             Some(Value::String(id)) if is_token(id) => id.clone(),
             Some(Value::String(_)) => {
-                return Err(
-                    ApiError::new(400, "unknown_item", "No such book is for sale here.")
-                        .param(param(".id")),
-                )
+                return Err(ApiError::new(400, "unknown_item", "No such book is for sale here.").param(param(".id")))
             }
             Some(_) => return Err(invalid("`id` must be a string.", param(".id"))),
             None => return Err(invalid("`id` is required.", param(".id"))),
@@ -121,12 +97,8 @@ pub fn parse(body: &[u8]) -> Result<OrderRequest, ApiError> {
             Some(_) => None,
         }
         .ok_or_else(|| {
-            ApiError::new(
-                400,
-                "invalid_quantity",
-                format!("Quantity must be a whole number from 1 to {MAX_QUANTITY}."),
-            )
-            .param(param(".quantity"))
+            ApiError::new(400, "invalid_quantity", format!("Quantity must be a whole number from 1 to {MAX_QUANTITY}."))
+                .param(param(".quantity"))
         })?;
         lines.push(Line { id, quantity });
     }
@@ -135,9 +107,7 @@ pub fn parse(body: &[u8]) -> Result<OrderRequest, ApiError> {
         Some(Value::String(a)) if is_token(a) => Some(a.clone()),
         Some(_) => {
             return Err(invalid(
-                format!(
-                    "`attempt` must be a token of up to {MAX_TOKEN} letters, digits, '-' or '_'."
-                ),
+                format!("`attempt` must be a token of up to {MAX_TOKEN} letters, digits, '-' or '_'."),
                 "attempt",
             ))
         }
@@ -156,14 +126,10 @@ mod tests {
 
     #[test]
     fn a_valid_order_keeps_only_ids_and_quantities() {
-        let req = parse(br#"{"items":[{"id":"working-in-public","quantity":2,"price":1}],"amount":1,"attempt":"a1_b-2"}"#).expect("valid");
-        assert_eq!(
-            req.lines,
-            vec![Line {
-                id: "working-in-public".into(),
-                quantity: 2
-            }]
-        );
+        let req =
+            parse(br#"{"items":[{"id":"working-in-public","quantity":2,"price":1}],"amount":1,"attempt":"a1_b-2"}"#)
+                .expect("valid");
+        assert_eq!(req.lines, vec![Line { id: "working-in-public".into(), quantity: 2 }]);
         assert_eq!(req.attempt.as_deref(), Some("a1_b-2"));
     }
 
@@ -171,12 +137,7 @@ mod tests {
     fn json_content_type_is_required() {
         assert!(check_content_type(Some("application/json")).is_ok());
         assert!(check_content_type(Some("Application/JSON; charset=utf-8")).is_ok());
-        for bad in [
-            None,
-            Some("text/plain"),
-            Some("application/x-www-form-urlencoded"),
-            Some("application/jsonx"),
-        ] {
+        for bad in [None, Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("application/jsonx")] {
             assert_eq!(check_content_type(bad).expect_err("415").status, 415);
         }
     }
@@ -192,50 +153,17 @@ mod tests {
             (r#"{"items":{}}"#, (400, "invalid_request", p("items"))),
             (r#"{"items":[]}"#, (400, "empty_order", p("items"))),
             (r#"{"items":[1]}"#, (400, "invalid_request", p("items[0]"))),
-            (
-                r#"{"items":[{"quantity":1}]}"#,
-                (400, "invalid_request", p("items[0].id")),
-            ),
-            (
-                r#"{"items":[{"id":7,"quantity":1}]}"#,
-                (400, "invalid_request", p("items[0].id")),
-            ),
-            (
-                r#"{"items":[{"id":"../x","quantity":1}]}"#,
-                (400, "unknown_item", p("items[0].id")),
-            ),
-            (
-                r#"{"items":[{"id":"a"}]}"#,
-                (400, "invalid_request", p("items[0].quantity")),
-            ),
-            (
-                r#"{"items":[{"id":"a","quantity":0}]}"#,
-                (400, "invalid_quantity", p("items[0].quantity")),
-            ),
-            (
-                r#"{"items":[{"id":"a","quantity":-1}]}"#,
-                (400, "invalid_quantity", p("items[0].quantity")),
-            ),
-            (
-                r#"{"items":[{"id":"a","quantity":1.5}]}"#,
-                (400, "invalid_quantity", p("items[0].quantity")),
-            ),
-            (
-                r#"{"items":[{"id":"a","quantity":"1"}]}"#,
-                (400, "invalid_quantity", p("items[0].quantity")),
-            ),
-            (
-                r#"{"items":[{"id":"a","quantity":100}]}"#,
-                (400, "invalid_quantity", p("items[0].quantity")),
-            ),
-            (
-                r#"{"items":[{"id":"a","quantity":1}],"attempt":"has space"}"#,
-                (400, "invalid_request", p("attempt")),
-            ),
-            (
-                r#"{"items":[{"id":"a","quantity":1}],"attempt":5}"#,
-                (400, "invalid_request", p("attempt")),
-            ),
+            (r#"{"items":[{"quantity":1}]}"#, (400, "invalid_request", p("items[0].id"))),
+            (r#"{"items":[{"id":7,"quantity":1}]}"#, (400, "invalid_request", p("items[0].id"))),
+            (r#"{"items":[{"id":"../x","quantity":1}]}"#, (400, "unknown_item", p("items[0].id"))),
+            (r#"{"items":[{"id":"a"}]}"#, (400, "invalid_request", p("items[0].quantity"))),
+            (r#"{"items":[{"id":"a","quantity":0}]}"#, (400, "invalid_quantity", p("items[0].quantity"))),
+            (r#"{"items":[{"id":"a","quantity":-1}]}"#, (400, "invalid_quantity", p("items[0].quantity"))),
+            (r#"{"items":[{"id":"a","quantity":1.5}]}"#, (400, "invalid_quantity", p("items[0].quantity"))),
+            (r#"{"items":[{"id":"a","quantity":"1"}]}"#, (400, "invalid_quantity", p("items[0].quantity"))),
+            (r#"{"items":[{"id":"a","quantity":100}]}"#, (400, "invalid_quantity", p("items[0].quantity"))),
+            (r#"{"items":[{"id":"a","quantity":1}],"attempt":"has space"}"#, (400, "invalid_request", p("attempt"))),
+            (r#"{"items":[{"id":"a","quantity":1}],"attempt":5}"#, (400, "invalid_request", p("attempt"))),
         ];
         for (body, expected) in cases {
             assert_eq!(code_and_param(body), expected, "{body}");
@@ -244,9 +172,7 @@ mod tests {
 
     #[test]
     fn more_than_fifty_lines_and_oversized_bodies_are_refused() {
-        let items: Vec<String> = (0..51)
-            .map(|i| format!(r#"{{"id":"b{i}","quantity":1}}"#))
-            .collect();
+        let items: Vec<String> = (0..51).map(|i| format!(r#"{{"id":"b{i}","quantity":1}}"#)).collect();
         let body = format!(r#"{{"items":[{}]}}"#, items.join(","));
         assert_eq!(code_and_param(&body).1, "too_many_items");
         let huge = vec![b' '; MAX_BODY + 1];
@@ -270,25 +196,21 @@ pub fn caller(origin: Option<&str>, own: &str, allowed: &str) -> Caller {
     match origin {
         None => Caller::SameOrigin,
         Some(o) if o == own => Caller::SameOrigin,
-        Some(o)
-            if allowed
-                .split(',')
-                .map(str::trim)
-                .any(|a| !a.is_empty() && a == o) =>
-        {
-            Caller::Listed
-        }
+        Some(o) if allowed.split(',').map(str::trim).any(|a| !a.is_empty() && a == o) => Caller::Listed,
         Some(_) => Caller::Foreign,
     }
 }
 
+/// `scheme://host[:port]` of a serialized URL, without the URL parser (whose Unicode
+/// tables would double the WASM): the origin ends at the first `/` after `://`.
+pub fn origin_of(url: &str) -> &str {
+    let host = url.find("://").map_or(0, |i| i + 3);
+    url[host..].find('/').map_or(url, |end| &url[..host + end])
+}
+
 /// The error for a browser on another origin.
 pub fn foreign_origin() -> ApiError {
-    ApiError::new(
-        403,
-        "forbidden_origin",
-        "Orders are only taken from the shop's own pages.",
-    )
+    ApiError::new(403, "forbidden_origin", "Orders are only taken from the shop's own pages.")
 }
 
 #[cfg(test)]
@@ -301,19 +223,16 @@ mod origin_tests {
         let allowed = "https://press.example, https://other.example";
         assert_eq!(caller(None, own, allowed), Caller::SameOrigin);
         assert_eq!(caller(Some(own), own, allowed), Caller::SameOrigin);
-        assert_eq!(
-            caller(Some("https://other.example"), own, allowed),
-            Caller::Listed
-        );
-        assert_eq!(
-            caller(Some("https://evil.example"), own, allowed),
-            Caller::Foreign
-        );
+        assert_eq!(caller(Some("https://other.example"), own, allowed), Caller::Listed);
+        assert_eq!(caller(Some("https://evil.example"), own, allowed), Caller::Foreign);
         assert_eq!(caller(Some("null"), own, ""), Caller::Foreign);
-        assert_eq!(
-            caller(Some(""), own, ""),
-            Caller::Foreign,
-            "an empty list allows nothing"
-        );
+        assert_eq!(caller(Some(""), own, ""), Caller::Foreign, "an empty list allows nothing");
+    }
+
+    #[test]
+    fn the_origin_is_cut_from_the_url() {
+        assert_eq!(origin_of("https://books.example/api/payment-intent?x=1"), "https://books.example");
+        assert_eq!(origin_of("http://127.0.0.1:8787/api/payment-intent"), "http://127.0.0.1:8787");
+        assert_eq!(origin_of("http://127.0.0.1:8787"), "http://127.0.0.1:8787");
     }
 }

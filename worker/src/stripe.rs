@@ -32,9 +32,7 @@ pub fn payment_intent_params(order: &PricedOrder) -> Vec<(String, String)> {
     let mut chunks: Vec<String> = vec![String::new()];
     for line in &order.lines {
         let entry = format!("{}:{}", line.id, line.quantity);
-        let current = chunks
-            .last_mut()
-            .filter(|c| c.chars().count() + entry.chars().count() + 2 <= METADATA_VALUE_MAX);
+        let current = chunks.last_mut().filter(|c| c.chars().count() + entry.chars().count() + 2 <= METADATA_VALUE_MAX);
         match current {
             Some(chunk) if !chunk.is_empty() => {
                 chunk.push_str(", ");
@@ -45,11 +43,7 @@ pub fn payment_intent_params(order: &PricedOrder) -> Vec<(String, String)> {
         }
     }
     for (i, chunk) in chunks.into_iter().enumerate().take(METADATA_KEYS_MAX - 1) {
-        let key = if i == 0 {
-            "metadata[order]".to_owned()
-        } else {
-            format!("metadata[order_{}]", i + 1)
-        };
+        let key = if i == 0 { "metadata[order]".to_owned() } else { format!("metadata[order_{}]", i + 1) };
         params.push((key, chunk));
     }
     params
@@ -72,9 +66,7 @@ pub fn form_encode(params: &[(String, String)]) -> String {
 fn encode_into(out: &mut String, text: &str, is_key: bool) {
     for b in text.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(b))
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
             b'[' | b']' if is_key => out.push(char::from(b)),
             _ => {
                 const HEX: &[u8; 16] = b"0123456789ABCDEF";
@@ -177,30 +169,19 @@ impl Failure {
                 "stripe_unavailable",
                 "The payment provider is unavailable. Please try again in a minute.",
             ),
-            Failure::Timeout => ApiError::new(
-                504,
-                "stripe_timeout",
-                "The payment provider did not answer in time. Please try again.",
-            ),
+            Failure::Timeout => {
+                ApiError::new(504, "stripe_timeout", "The payment provider did not answer in time. Please try again.")
+            }
         }
     }
 }
 
 /// Reads Stripe's answer to a create call. `should_retry` is the `Stripe-Should-Retry`
 /// header, which wins over the status when present.
-pub fn interpret(
-    status: u16,
-    should_retry: Option<&str>,
-    body: &str,
-    asked: &PricedOrder,
-) -> Outcome {
+pub fn interpret(status: u16, should_retry: Option<&str>, body: &str, asked: &PricedOrder) -> Outcome {
     if (200..300).contains(&status) {
         return match serde_json::from_str::<PaymentIntent>(body) {
-            Ok(pi)
-                if pi.amount == asked.amount
-                    && pi.currency == asked.currency.code()
-                    && pi.id.starts_with("pi_") =>
-            {
+            Ok(pi) if pi.amount == asked.amount && pi.currency == asked.currency.code() && pi.id.starts_with("pi_") => {
                 Outcome::Created(pi)
             }
             _ => Outcome::Fail(Failure::Garbled),
@@ -212,14 +193,10 @@ pub fn interpret(
         _ => matches!(status, 409 | 429) || status >= 500,
     };
     if retryable {
-        return Outcome::Retry(Failure::Unavailable {
-            status: Some(status),
-        });
+        return Outcome::Retry(Failure::Unavailable { status: Some(status) });
     }
     if status >= 500 {
-        return Outcome::Fail(Failure::Unavailable {
-            status: Some(status),
-        });
+        return Outcome::Fail(Failure::Unavailable { status: Some(status) });
     }
     let kind = serde_json::from_str::<ErrorBody>(body)
         .map(|b| format!("{}/{}", b.error.kind, b.error.code))
@@ -230,9 +207,7 @@ pub fn interpret(
 /// Milliseconds to wait before retry number `retry` (1-based): exponential from 250 ms,
 /// capped at 2 s, with `jitter` (0..=1000, from the caller's randomness) spreading up to half.
 pub fn backoff_ms(retry: u32, jitter: u32) -> u32 {
-    let base = 250u32
-        .saturating_mul(1 << retry.saturating_sub(1).min(3))
-        .min(2_000);
+    let base = 250u32.saturating_mul(1 << retry.saturating_sub(1).min(3)).min(2_000);
     base - base / 2 * jitter.min(1000) / 1000
 }
 
@@ -267,22 +242,13 @@ mod tests {
                 },
             );
         }
-        let lines: Vec<Line> = lines
-            .iter()
-            .map(|(id, q)| Line {
-                id: (*id).to_owned(),
-                quantity: *q,
-            })
-            .collect();
+        let lines: Vec<Line> = lines.iter().map(|(id, q)| Line { id: (*id).to_owned(), quantity: *q }).collect();
         price_order(&PriceList::new(books), &lines).expect("valid order")
     }
 
     #[test]
     fn the_payment_intent_carries_amount_currency_and_lines() {
-        let body = form_encode(&payment_intent_params(&order(&[
-            ("working-in-public", 2),
-            ("hamming", 1),
-        ])));
+        let body = form_encode(&payment_intent_params(&order(&[("working-in-public", 2), ("hamming", 1)])));
         assert_eq!(
             body,
             "amount=6900&currency=usd&metadata[copies]=3&metadata[order]=working-in-public%3A2%2C%20hamming%3A1"
@@ -291,28 +257,15 @@ mod tests {
 
     #[test]
     fn metadata_stays_within_stripes_limits_however_large_the_order() {
-        let ids: Vec<String> = (0..50)
-            .map(|i| format!("{i:02}-{}", "a-very-long-book-identifier-x".repeat(2)))
-            .collect();
+        let ids: Vec<String> =
+            (0..50).map(|i| format!("{i:02}-{}", "a-very-long-book-identifier-x".repeat(2))).collect();
         let lines: Vec<(&str, u64)> = ids.iter().map(|id| (id.as_str(), 1)).collect();
         let params = payment_intent_params(&order(&lines));
-        let metadata: Vec<_> = params
-            .iter()
-            .filter(|(k, _)| k.starts_with("metadata["))
-            .collect();
+        let metadata: Vec<_> = params.iter().filter(|(k, _)| k.starts_with("metadata[")).collect();
         assert!(metadata.len() <= 50);
-        assert!(metadata
-            .iter()
-            .all(|(k, v)| k.len() - 10 <= 40 && v.chars().count() <= 500));
-        let all: String = metadata
-            .iter()
-            .map(|(_, v)| v.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        assert!(
-            ids.iter().all(|id| all.contains(&format!("{id}:1"))),
-            "every line is recorded"
-        );
+        assert!(metadata.iter().all(|(k, v)| k.len() - 10 <= 40 && v.chars().count() <= 500));
+        let all: String = metadata.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(", ");
+        assert!(ids.iter().all(|id| all.contains(&format!("{id}:1"))), "every line is recorded");
     }
 
     #[test]
@@ -329,50 +282,21 @@ mod tests {
     fn stripe_answers_are_interpreted() {
         let asked = order(&[("x", 1)]);
         let ok = r#"{"id":"pi_1","client_secret":"pi_1_secret_2","amount":2300,"currency":"usd","status":"requires_payment_method"}"#;
-        assert!(
-            matches!(interpret(200, None, ok, &asked), Outcome::Created(pi) if pi.id == "pi_1")
-        );
+        assert!(matches!(interpret(200, None, ok, &asked), Outcome::Created(pi) if pi.id == "pi_1"));
         let wrong_amount = ok.replace("2300", "1");
-        assert_eq!(
-            interpret(200, None, &wrong_amount, &asked),
-            Outcome::Fail(Failure::Garbled)
-        );
-        assert_eq!(
-            interpret(200, None, "<html>", &asked),
-            Outcome::Fail(Failure::Garbled)
-        );
-        assert!(matches!(
-            interpret(500, None, "", &asked),
-            Outcome::Retry(_)
-        ));
-        assert!(matches!(
-            interpret(429, None, "", &asked),
-            Outcome::Retry(_)
-        ));
-        assert!(matches!(
-            interpret(409, None, "", &asked),
-            Outcome::Retry(_)
-        ));
-        assert!(matches!(
-            interpret(500, Some("false"), "", &asked),
-            Outcome::Fail(Failure::Unavailable { .. })
-        ));
-        assert!(matches!(
-            interpret(400, Some("true"), "", &asked),
-            Outcome::Retry(_)
-        ));
+        assert_eq!(interpret(200, None, &wrong_amount, &asked), Outcome::Fail(Failure::Garbled));
+        assert_eq!(interpret(200, None, "<html>", &asked), Outcome::Fail(Failure::Garbled));
+        assert!(matches!(interpret(500, None, "", &asked), Outcome::Retry(_)));
+        assert!(matches!(interpret(429, None, "", &asked), Outcome::Retry(_)));
+        assert!(matches!(interpret(409, None, "", &asked), Outcome::Retry(_)));
+        assert!(matches!(interpret(500, Some("false"), "", &asked), Outcome::Fail(Failure::Unavailable { .. })));
+        assert!(matches!(interpret(400, Some("true"), "", &asked), Outcome::Retry(_)));
         let bad_key = r#"{"error":{"type":"invalid_request_error","code":"api_key_invalid","message":"Invalid API Key provided: sk_test_***"}}"#;
         let failure = match interpret(401, None, bad_key, &asked) {
             Outcome::Fail(f) => f,
             other => panic!("{other:?}"),
         };
-        assert_eq!(
-            failure,
-            Failure::Rejected {
-                status: 401,
-                kind: "invalid_request_error/api_key_invalid".into()
-            }
-        );
+        assert_eq!(failure, Failure::Rejected { status: 401, kind: "invalid_request_error/api_key_invalid".into() });
         let answer = failure.to_api_error();
         assert_eq!((answer.status, answer.code), (502, "stripe_error"));
         assert!(!answer.to_json().contains("sk_"));

@@ -23,21 +23,12 @@ pub fn run(root: &Path, output: &Path) -> Result<Summary> {
     let started = Instant::now();
     let site = Site::load(root)?;
     let staging = Staging::new(output)?;
-    let pages = render::render_site(
-        &site.config,
-        &site.books,
-        &site.tera,
-        &site.theme,
-        &|rel, out| match out {
-            Output::Text(text) => staging.write(rel, text.as_bytes()),
-            Output::Copy(from) => staging.copy(from, rel),
-        },
-    )?;
+    let pages = render::render_site(&site.config, &site.books, &site.tera, &site.theme, &|rel, out| match out {
+        Output::Text(text) => staging.write(rel, text.as_bytes()),
+        Output::Copy(from) => staging.copy(from, rel),
+    })?;
     staging.commit()?;
-    let summary = Summary {
-        books: site.books.len(),
-        pages,
-    };
+    let summary = Summary { books: site.books.len(), pages };
     eprintln!(
         "Built {} books, {} pages into {} in {} ms",
         summary.books,

@@ -23,10 +23,7 @@ pub fn run(root: &Path, title: &str) -> Result<PathBuf> {
         .with_context(|| format!("cannot create {} (does it exist already?)", path.display()))?;
     std::io::Write::write_all(&mut file, text.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
-    eprintln!(
-        "Created {}: fill in the author and price, then run `bookshop check`",
-        path.display()
-    );
+    eprintln!("Created {}: fill in the author and price, then run `bookshop check`", path.display());
     Ok(path)
 }
 

@@ -23,6 +23,8 @@ pub struct Config {
     pub theme: String,
     /// Stripe's publishable key (`pk_…`), or empty when checkout is not configured.
     pub publishable_key: String,
+    /// Books per catalog or tag page.
+    pub per_page: usize,
 }
 
 #[derive(Deserialize)]
@@ -39,9 +41,11 @@ struct RawConfig {
     theme: String,
     #[serde(default)]
     stripe_publishable_key: String,
+    #[serde(default = "default_per_page")]
+    per_page: usize,
 }
 
-const KEYS: &[&str] = &["title", "description", "base_url", "currency", "theme", "stripe_publishable_key"];
+const KEYS: &[&str] = &["title", "description", "base_url", "currency", "theme", "stripe_publishable_key", "per_page"];
 
 fn default_base_url() -> String {
     "http://localhost:8787".to_owned()
@@ -49,6 +53,10 @@ fn default_base_url() -> String {
 
 fn default_currency() -> String {
     "usd".to_owned()
+}
+
+fn default_per_page() -> usize {
+    24
 }
 
 fn default_theme() -> String {
@@ -79,6 +87,10 @@ impl Config {
             return Err(Diagnostic::new(path, "the Stripe publishable key must start with `pk_`")
                 .help("use the publishable key (pk_test_… or pk_live_…); the secret key (sk_…) belongs only in .dev.vars or `wrangler secret put STRIPE_SECRET_KEY`"));
         }
+        if raw.per_page == 0 {
+            return Err(Diagnostic::new(path, "`per_page` must be at least 1")
+                .help("the catalog shows this many books a page, e.g. per_page = 24"));
+        }
         Ok(Config {
             title: raw.title,
             description: raw.description,
@@ -86,6 +98,7 @@ impl Config {
             currency,
             theme: raw.theme,
             publishable_key,
+            per_page: raw.per_page,
         })
     }
 }

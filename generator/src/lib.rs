@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod feeds;
 pub mod front_matter;
 pub mod headers;
+pub mod listing;
 pub mod markdown;
 pub mod output;
 pub mod render;

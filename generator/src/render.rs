@@ -1,6 +1,6 @@
 //! Rendering the site with Tera: each page gets the site settings and only what it shows.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{anyhow, Context as _, Result};
 use catalog::{PriceList, PriceListEntry, STRIPE_JS_URL};
@@ -14,6 +14,7 @@ use crate::cover;
 use crate::diagnostic::Diagnostic;
 use crate::feeds;
 use crate::headers;
+use crate::listing;
 use crate::markdown;
 use crate::theme::{Theme, REQUIRED_TEMPLATES};
 
@@ -50,9 +51,24 @@ struct BookView<'a> {
     isbn: Option<&'a str>,
     published: Option<&'a str>,
     tags: &'a [String],
+    tag_links: Vec<TagLink<'a>>,
     summary: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     description_html: Option<String>,
+}
+
+/// A tag as templates see it (`tag` on a tag's list).
+#[derive(Serialize)]
+struct TagView<'a> {
+    name: &'a str,
+    url: String,
+}
+
+/// A link to a tag's list, on a book (`tag_links`).
+#[derive(Serialize)]
+struct TagLink<'a> {
+    name: &'a str,
+    url: String,
 }
 
 /// Compiles the theme's templates once. Errors name the template file.
@@ -127,6 +143,7 @@ fn view<'a>(book: &'a Book, description_html: Option<String>) -> BookView<'a> {
         isbn: book.isbn.as_deref(),
         published: book.published.as_deref(),
         tags: &book.tags,
+        tag_links: book.tags.iter().map(|name| TagLink { name, url: listing::tag_url(name) }).collect(),
         summary: markdown::summary(&book.body),
         description_html,
     }
@@ -184,9 +201,36 @@ pub fn render_site(
     };
 
     let mut pages = 0;
-    let listing: Vec<BookView<'_>> = books.iter().map(|b| view(b, None)).collect();
-    write("index.html", Output::Text(page("index.html", "/", &|c| c.insert("books", &listing))?))?;
-    pages += 1;
+    // The catalog and each tag: `index.html` with `books` (this page's), `paginator`, and for
+    // a tag list `tag` ({name, url}). Views are made once and shared by every list.
+    let views: Vec<BookView<'_>> = books.iter().map(|b| view(b, None)).collect();
+    let mut lists: Vec<(Option<TagView<'_>>, Vec<&BookView<'_>>)> = vec![(None, views.iter().collect())];
+    let index_of: HashMap<&str, usize> = books.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
+    for tag in listing::tags(books) {
+        let members = tag.books.iter().filter_map(|b| index_of.get(b.id.as_str()).map(|&i| &views[i])).collect();
+        lists.push((Some(TagView { name: tag.name, url: format!("/tags/{}/", tag.slug) }), members));
+    }
+    let list_pages: Vec<_> = lists
+        .iter()
+        .flat_map(|(tag, members)| {
+            let base = tag.as_ref().map_or("/", |t| t.url.as_str());
+            listing::paginate(base, members.len(), config.per_page)
+                .into_iter()
+                .map(move |(range, paginator)| (tag, &members[range], paginator, base))
+        })
+        .collect();
+    list_pages.par_iter().try_for_each(|(tag, members, paginator, base)| -> Result<()> {
+        let url = listing::page_url(base, paginator.number);
+        let html = page("index.html", &url, &|c| {
+            c.insert("books", members);
+            c.insert("paginator", paginator);
+            if let Some(tag) = tag {
+                c.insert("tag", tag);
+            }
+        })?;
+        write(&format!("{}index.html", url.trim_start_matches('/')), Output::Text(html))
+    })?;
+    pages += list_pages.len();
     // Book pages are independent: render and write them on every core. Each page's context
     // holds only its own book, never the catalog.
     books.par_iter().try_for_each(|book| -> Result<()> {

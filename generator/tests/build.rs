@@ -147,6 +147,32 @@ fn a_cover_that_is_not_an_image_is_an_error() {
 }
 
 #[test]
+fn the_catalog_is_paginated_and_each_tag_has_its_list() {
+    let site = Site::new();
+    site.write("content/site.toml", "title = \"T\"\nper_page = 2\n");
+    for i in 1..=5 {
+        let tags = if i % 2 == 0 { "[\"Open Source\", \"essays\"]" } else { "[\"open source\"]" };
+        site.book(
+            &format!("book-{i}"),
+            &format!("title = \"Book {i}\"\nauthor = \"A\"\nprice = \"1.00\"\nweight = {i}\ntags = {tags}\n"),
+        );
+    }
+    assert_eq!(
+        site.build().expect("builds").pages,
+        5 + 3 + 3 + 1 + 3,
+        "books, catalog pages, tag pages, 3 fixed pages"
+    );
+    assert!(site.read("index.html").contains("Book 1") && !site.read("index.html").contains("Book 3"));
+    assert!(site.read("page/2/index.html").contains("Book 3"));
+    assert!(site.read("page/3/index.html").contains("Book 5"));
+    assert!(!site.output().join("page/4").exists());
+    // `Open Source` and `open source` are one tag; its list is paginated too.
+    assert!(site.read("tags/open-source/index.html").contains("Book 1"));
+    assert!(site.read("tags/open-source/page/3/index.html").contains("Book 5"));
+    assert!(site.read("tags/essays/index.html").contains("Book 2"));
+}
+
+#[test]
 fn search_engines_and_feed_readers_get_absolute_urls() {
     let site = Site::new();
     site.book("art-of-doing", &format!("{HAMMING}published = 2020-05-26\n"));

@@ -3,6 +3,7 @@
 //! Data flows one way: `content/` → [`content`] (validated books, exact money) →
 //! [`render`] (pages and the price list) → [`output`] (written atomically).
 
+pub mod assets;
 pub mod cmd;
 pub mod config;
 pub mod content;

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use crate::assets::Assets;
 use crate::config::Config;
 use crate::content::Book;
 use crate::cover;
@@ -72,7 +73,7 @@ struct TagLink<'a> {
 }
 
 /// Compiles the theme's templates once. Errors name the template file.
-pub fn compile(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
+pub fn compile(theme: &Theme, assets: &Assets) -> Result<Tera, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let mut sources = Vec::new();
     for (name, path) in &theme.templates {
@@ -90,6 +91,8 @@ pub fn compile(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
         }
     }
     let mut tera = Tera::default();
+    tera.register_function("asset", assets.tera_function());
+    tera.set_escape_fn(escape_html);
     tera.autoescape_on(vec![".html", ".xml"]);
     if let Err(e) = tera.add_raw_templates(sources) {
         let path = theme.templates.values().next().cloned().unwrap_or_default();
@@ -100,6 +103,23 @@ pub fn compile(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
     } else {
         Err(problems)
     }
+}
+
+/// HTML escaping for template output: the five characters that matter in text and quoted
+/// attributes. Unlike Tera's default it leaves `/` alone, so URLs read as written.
+fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + input.len() / 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Tera's error with every cause, which is where it says the line and what is wrong.
@@ -174,7 +194,7 @@ pub fn render_site(
     config: &Config,
     books: &[Book],
     tera: &Tera,
-    theme: &Theme,
+    assets: &Assets,
     write: &(dyn Fn(&str, Output<'_>) -> Result<()> + Sync),
 ) -> Result<usize> {
     let site = SiteView {
@@ -263,7 +283,10 @@ pub fn render_site(
     write("sitemap.xml", Output::Text(feeds::sitemap(config, books)))?;
     write("robots.txt", Output::Text(feeds::robots(config)))?;
     write("atom.xml", Output::Text(feeds::atom(config, books)))?;
-    for (rel, path) in &theme.statics {
+    // Each static file twice: fingerprinted for `asset()` (cached for a year), and under its
+    // own name for themes that link it directly (cached briefly).
+    for (rel, (path, bytes, url)) in &assets.files {
+        write(url.trim_start_matches('/'), Output::Bytes(bytes))?;
         write(&format!("static/{rel}"), Output::Copy(path))?;
     }
     Ok(pages)
@@ -275,4 +298,6 @@ pub enum Output<'a> {
     Text(String),
     /// A file to copy.
     Copy(&'a std::path::Path),
+    /// Bytes already read.
+    Bytes(&'a [u8]),
 }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use tera::Tera;
 
+use crate::assets::Assets;
 use crate::config::Config;
 use crate::content::{self, Book};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -22,6 +23,8 @@ pub struct Site {
     pub theme: Theme,
     /// The theme's templates, compiled.
     pub tera: Tera,
+    /// The static files, fingerprinted.
+    pub assets: Assets,
 }
 
 impl Site {
@@ -44,8 +47,12 @@ impl Site {
             Vec::new()
         };
         let theme = Theme::resolve(root, &config.theme);
+        let assets = match &theme {
+            Ok(theme) => Assets::load(theme).map_err(|mut found| problems.append(&mut found)).unwrap_or_default(),
+            Err(_) => Assets::default(),
+        };
         let tera = match &theme {
-            Ok(theme) => render::compile(theme).map_err(|mut found| problems.append(&mut found)).ok(),
+            Ok(theme) => render::compile(theme, &assets).map_err(|mut found| problems.append(&mut found)).ok(),
             Err(d) => {
                 problems.push(d.clone());
                 None
@@ -53,7 +60,7 @@ impl Site {
         };
         match (theme, tera) {
             (Ok(theme), Some(tera)) if problems.is_empty() => {
-                Ok(Site { root: root.to_owned(), config, books, theme, tera })
+                Ok(Site { root: root.to_owned(), config, books, theme, tera, assets })
             }
             _ => Err(Diagnostics(problems)),
         }

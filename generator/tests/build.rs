@@ -172,6 +172,37 @@ fn the_catalog_is_paginated_and_each_tag_has_its_list() {
     assert!(site.read("tags/essays/index.html").contains("Book 2"));
 }
 
+/// The fingerprinted URL `asset(path="shop.css")` gives, read from a page that prints it.
+fn shop_css_url(site: &Site) -> String {
+    site.build().expect("builds");
+    site.read("404.html").trim().to_owned()
+}
+
+#[test]
+fn static_files_are_fingerprinted_when_and_only_when_they_change() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.write("templates/404.html", "{{ asset(path=\"shop.css\") }}");
+    let first = shop_css_url(&site);
+    assert!(first.starts_with("/assets/shop.") && first.ends_with(".css"), "{first}");
+    let served = fs::read(site.output().join(first.trim_start_matches('/'))).expect("the fingerprinted file exists");
+    assert_eq!(served, fs::read(site.root().join("themes/default/static/shop.css")).expect("theme css"));
+    assert!(site.output().join("static/shop.css").is_file(), "the plain name stays for themes that use it");
+
+    site.book("another", "title = \"Another\"\nauthor = \"B\"\nprice = \"2.00\"\n");
+    assert_eq!(shop_css_url(&site), first, "new content, same css: same name");
+    site.write("static/shop.css", "body { color: teal }");
+    let changed = shop_css_url(&site);
+    assert_ne!(changed, first, "new bytes, new name");
+    site.write("static/shop.css", "body { color: teal }");
+    assert_eq!(shop_css_url(&site), changed, "same bytes again, same name");
+
+    assert!(site.read("_headers").contains("/assets/*\n  Cache-Control: public, max-age=31536000, immutable"));
+    site.write("templates/404.html", "{{ asset(path=\"nope.css\") }}");
+    let error = site.error();
+    assert!(error.contains("nope.css"), "{error}");
+}
+
 #[test]
 fn search_engines_and_feed_readers_get_absolute_urls() {
     let site = Site::new();

@@ -23,9 +23,10 @@ pub fn run(root: &Path, output: &Path) -> Result<Summary> {
     let started = Instant::now();
     let site = Site::load(root)?;
     let staging = Staging::new(output)?;
-    let pages = render::render_site(&site.config, &site.books, &site.tera, &site.theme, &|rel, out| match out {
+    let pages = render::render_site(&site.config, &site.books, &site.tera, &site.assets, &|rel, out| match out {
         Output::Text(text) => staging.write(rel, text.as_bytes()),
         Output::Copy(from) => staging.copy(from, rel),
+        Output::Bytes(bytes) => staging.write(rel, bytes),
     })?;
     staging.commit()?;
     let summary = Summary { books: site.books.len(), pages };

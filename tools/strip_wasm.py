@@ -4,6 +4,7 @@ stays) in place. Byte-exact otherwise: no re-encoding, so no feature can change.
 
     tools/strip_wasm.py FILE.wasm
 """
+import os
 import sys
 
 DROP = {b"name", b"producers"}
@@ -37,7 +38,11 @@ def main(path):
                 continue
         out += data[start:end]
         i = end
-    open(path, "wb").write(out)
+    # Replace atomically: a `wrangler dev` may be loading the file right now.
+    tmp = f"{path}.tmp"
+    with open(tmp, "wb") as f:
+        f.write(out)
+    os.replace(tmp, path)
 
 
 if __name__ == "__main__":

@@ -17,4 +17,5 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod site;
+pub mod structured;
 pub mod theme;

@@ -17,6 +17,7 @@ use crate::feeds;
 use crate::headers;
 use crate::listing;
 use crate::markdown;
+use crate::structured;
 use crate::theme::{Theme, REQUIRED_TEMPLATES};
 
 /// The endpoint the checkout page calls (served by the worker).
@@ -56,6 +57,8 @@ struct BookView<'a> {
     summary: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     description_html: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    json_ld: Option<String>,
 }
 
 /// A tag as templates see it (`tag` on a tag's list).
@@ -166,6 +169,7 @@ fn view<'a>(book: &'a Book, description_html: Option<String>) -> BookView<'a> {
         tag_links: book.tags.iter().map(|name| TagLink { name, url: listing::tag_url(name) }).collect(),
         summary: markdown::summary(&book.body),
         description_html,
+        json_ld: None,
     }
 }
 
@@ -255,7 +259,8 @@ pub fn render_site(
     // holds only its own book, never the catalog.
     books.par_iter().try_for_each(|book| -> Result<()> {
         let url = format!("/books/{}/", book.id);
-        let one = view(book, Some(markdown::to_html(&book.body)));
+        let mut one = view(book, Some(markdown::to_html(&book.body)));
+        one.json_ld = Some(structured::book_json_ld(config, book, &one.cover_url, &one.summary));
         write(
             &format!("books/{}/index.html", book.id),
             Output::Text(page("book.html", &url, &|c| c.insert("book", &one))?),

@@ -123,6 +123,9 @@ def main():
         lines.append(f"| {name} | {raw / 1024:.1f} KiB | {gz / 1024:.1f} KiB |")
     total_gz = sum(gz for _, gz in bundle.values())
     lines += [f"| **total** | | **{total_gz / 1024:.1f} KiB** |", ""]
+    edge = subprocess.run([sys.executable, os.path.join(REPO, "bench", "edge.py")], cwd=REPO, capture_output=True, text=True)
+    lines += ["## The endpoint beside a static asset and a JavaScript baseline", "", "`bench/edge.py`:", "",
+              edge.stdout.strip() or f"failed: {edge.stderr.strip()[-2000:]}", ""]
     load = os.path.join(REPO, "bench", "load.sh")
     if os.path.exists(load):
         lines += ["## Endpoint under load", "", "`bench/load.sh` (wrk against `wrangler dev` + localstripe):", "", "```"]

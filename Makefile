@@ -77,14 +77,14 @@ e2e: build
 
 # Numbers, written to BENCHMARKS.md; BENCH_SIZES=1000,10000,100000 for the large run.
 BENCH_SIZES ?= 1000,10000
-bench: tools $(TOOLS)/hugo site worker
+bench: tools test-tools $(TOOLS)/hugo site worker
 	python3 bench/run.py --sizes $(BENCH_SIZES)
 
 # --- installing --------------------------------------------------------------------------
 
 tools: $(TOOLS)/wasm32 $(TOOLS)/worker-build-$(WORKER_BUILD_VERSION) $(TOOLS)/wasm-bindgen-$(WASM_BINDGEN_VERSION) node_modules/.package-lock.json
 
-test-tools: $(TOOLS)/localstripe-$(LOCALSTRIPE_VERSION) $(TOOLS)/chromium $(TOOLS)/cargo-fuzz
+test-tools: $(TOOLS)/localstripe-$(LOCALSTRIPE_VERSION) $(TOOLS)/chromium $(TOOLS)/wrk $(TOOLS)/cargo-fuzz
 
 $(TOOLS)/wasm32:
 	@mkdir -p $(TOOLS)
@@ -115,6 +115,11 @@ $(TOOLS)/localstripe-$(LOCALSTRIPE_VERSION):
 $(TOOLS)/cargo-fuzz:
 	@mkdir -p $(TOOLS)
 	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	@touch $@
+
+$(TOOLS)/wrk:
+	@mkdir -p $(TOOLS)
+	command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	@touch $@
 
 $(TOOLS)/hugo:

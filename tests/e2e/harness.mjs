@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -281,6 +282,102 @@ export function postOrder(shopUrl, body, { contentType = 'application/json', hea
     headers: { 'Content-Type': contentType, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+}
+
+/**
+ * One HTTP/1.1 request with full control over what goes on the wire, for what `fetch` will not
+ * send: no Content-Type at all, two of them, a Content-Length that lies, a chunked body, HEAD.
+ *  - `headers`: values `null`/`undefined` are left out; an array sends the header once per value.
+ *  - `body`: string or Buffer (default none).
+ *  - `transfer`: undefined (Content-Length = body size), 'chunked' (no Content-Length, 1 KiB
+ *    chunks), or {contentLength: N} (declares N whatever the body is).
+ * Each request has its own connection (Connection: close), so a lie cannot spill into the next.
+ * → { status, headers, text, json }; the body is checked for secrets like shopFetch's.
+ */
+export function rawRequest(baseUrl, { method = 'POST', path = '/', headers = {}, body, transfer, timeoutMs = 30_000 } = {}) {
+  const url = new URL(baseUrl);
+  const buf = body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
+  const sent = { Connection: 'close' };
+  for (const [k, v] of Object.entries(headers)) if (v !== null && v !== undefined) sent[k] = v;
+  if (transfer === 'chunked') sent['Transfer-Encoding'] = 'chunked';
+  else if (transfer?.contentLength !== undefined) sent['Content-Length'] = String(transfer.contentLength);
+  else if (buf.length > 0 || !['GET', 'HEAD', 'DELETE', 'OPTIONS'].includes(method)) sent['Content-Length'] = String(buf.length);
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = request(
+      { host: url.hostname, port: url.port, method, path, headers: sent, agent: false },
+      (res) => {
+        answered = true;
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          clearTimeout(timer);
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            assertNoSecrets(text, `${method} ${path}`);
+          } catch (e) {
+            return reject(e);
+          }
+          let json;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode, headers: new Headers(Object.entries(res.headers).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]]))), text, json });
+        });
+      },
+    );
+    const timer = setTimeout(() => {
+      req.destroy(new Error(`e2e: no answer to ${method} ${path} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    // A server may answer (413) and close before it has read all we send: that is not an error.
+    req.on('error', (e) => {
+      if (!answered || !['EPIPE', 'ECONNRESET'].includes(e.code)) {
+        clearTimeout(timer);
+        reject(e);
+      }
+    });
+    if (transfer === 'chunked') {
+      for (let i = 0; i < buf.length; i += 1024) req.write(buf.subarray(i, i + 1024));
+    } else if (buf.length > 0) {
+      req.write(buf);
+    }
+    req.end();
+  });
+}
+
+/**
+ * How many PaymentIntents localstripe holds. Fails if there are more than one page of them; the
+ * tests that count start from an empty localstripe and stay far below 100. (localstripe takes any
+ * `limit`, unlike Stripe's 100: the load run passes a large one.)
+ */
+export async function countPaymentIntents(stripeBase, { limit = 100 } = {}) {
+  const list = await stripeGet(stripeBase, `/v1/payment_intents?limit=${limit}`);
+  if (list.status !== 200 || !Array.isArray(list.body?.data)) {
+    throw new Error(`e2e: cannot list localstripe's PaymentIntents (${list.status}): ${JSON.stringify(list.body).slice(0, 300)}`);
+  }
+  if (list.body.has_more) throw new Error(`e2e: more than ${limit} PaymentIntents in localstripe; count them another way`);
+  return list.body.data.length;
+}
+
+/**
+ * The worker's structured log lines (one JSON object per request, with a `route`) in a
+ * `wrangler dev` log, oldest first.
+ */
+export function workerLogLines(logFile) {
+  const lines = [];
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const v = JSON.parse(line);
+      if (v && typeof v === 'object' && 'route' in v) lines.push(v);
+    } catch {
+      /* not ours */
+    }
+  }
+  return lines;
 }
 
 /** No secret key, and no stack trace, in anything the shop says. */

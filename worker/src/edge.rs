@@ -188,15 +188,29 @@ async fn read_body(req: &mut Request) -> std::result::Result<Vec<u8>, ApiError> 
         Err(_) => return Ok(Vec::new()),
     };
     let mut body = Vec::new();
+    let mut seen = 0usize;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| unreadable())?;
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(request::too_large());
+        seen += chunk.len();
+        if seen > MAX_BODY {
+            // Keep nothing, but drain what a client sends without a Content-Length (up to
+            // DRAIN_LIMIT): a half-read body leaves the connection unusable for the next
+            // request (seen under `wrangler dev`); past the limit, give up on it.
+            if seen > DRAIN_LIMIT {
+                break;
+            }
+            continue;
         }
         body.extend_from_slice(&chunk);
     }
+    if seen > MAX_BODY {
+        return Err(request::too_large());
+    }
     Ok(body)
 }
+
+/// The most of an oversized chunked body read (and thrown away) before answering 413.
+const DRAIN_LIMIT: usize = 1024 * 1024;
 
 async fn price_list(env: &Env) -> std::result::Result<Rc<PriceList>, ApiError> {
     if let Some(prices) = PRICES.with(|p| p.borrow().clone()) {

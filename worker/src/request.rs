@@ -60,7 +60,9 @@ pub fn parse(body: &[u8]) -> Result<OrderRequest, ApiError> {
             format!("The body is not valid JSON (line {}, column {}).", e.line(), e.column()),
         )
     })?;
-    let object = value.as_object().ok_or_else(|| invalid("The body must be a JSON object.", ""))?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| ApiError::new(400, "invalid_request", "The body must be a JSON object with `items`."))?;
     let items = match object.get("items") {
         Some(Value::Array(items)) => items,
         Some(_) => return Err(invalid("`items` must be a list.", "items")),
@@ -148,7 +150,7 @@ mod tests {
         let cases = [
             ("", (400, "invalid_json", None)),
             ("{", (400, "invalid_json", None)),
-            ("[]", (400, "invalid_request", p(""))),
+            ("[]", (400, "invalid_request", None)),
             ("{}", (400, "invalid_request", p("items"))),
             (r#"{"items":{}}"#, (400, "invalid_request", p("items"))),
             (r#"{"items":[]}"#, (400, "empty_order", p("items"))),

@@ -8,7 +8,7 @@ SHELL := /bin/bash
 PORT ?= 8787
 STRIPE_API_BASE ?=
 
-CARGO_BIN := $(HOME)/.cargo/bin
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 
 WORKER_BUILD_VERSION := 0.8.7

@@ -11,6 +11,12 @@
  * The "Payment Element" is a labelled <select name="double-payment-method"> with test payment
  * methods (pm_card_visa succeeds, pm_card_chargeCustomerFail is declined), so a test picks a card.
  *
+ * confirmParams are checked as Stripe's API checks them (shipping: name and address required, only
+ * Stripe's keys; receipt_email: an email address), so a page that maps its fields wrongly gets the
+ * error Stripe would give. They are sent, form-encoded, with the confirmation (shipping[name]=…,
+ * shipping[address][line1]=…), where the tests record them; harness.mjs forwards only
+ * payment_method to localstripe, which knows neither shipping nor receipt_email on confirm.
+ *
  * It talks to "Stripe's API" at window.STRIPE_DOUBLE.api the way Stripe.js does: CORS-simple
  * requests (form-encoded POST, GET) carrying the publishable key and the client secret, never a
  * secret key. The tests answer those requests over localstripe (see harness.mjs).
@@ -90,6 +96,42 @@
     if (!error.message) error.message = 'Something went wrong.';
     if (error.type === 'card_error' && error.code === 'card_declined') error.message = 'Your card was declined.';
     return error;
+  }
+
+  var SHIPPING_KEYS = ['address', 'name', 'carrier', 'phone', 'tracking_number'];
+  var ADDRESS_KEYS = ['city', 'country', 'line1', 'line2', 'postal_code', 'state'];
+
+  function paramError(code, param, message) {
+    return { type: 'invalid_request_error', code: code, param: param, message: message };
+  }
+
+  // What Stripe's API answers (400) for confirmParams it would refuse; null when they are fine.
+  function checkConfirmParams(p) {
+    var unknown = function (obj, allowed, prefix) {
+      var bad = Object.keys(obj).filter(function (k) { return allowed.indexOf(k) < 0; })[0];
+      return bad ? paramError('parameter_unknown', prefix + '[' + bad + ']', 'Received unknown parameter: ' + prefix + '[' + bad + ']') : null;
+    };
+    if (p.receipt_email != null && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(String(p.receipt_email))) {
+      return paramError('email_invalid', 'receipt_email', 'Invalid email address: ' + p.receipt_email);
+    }
+    if (p.shipping == null) return null;
+    var s = p.shipping;
+    if (typeof s !== 'object') return paramError('parameter_invalid_empty', 'shipping', 'Invalid object');
+    var e = unknown(s, SHIPPING_KEYS, 'shipping');
+    if (e) return e;
+    if (!s.name) return paramError('parameter_missing', 'shipping[name]', 'Missing required param: shipping[name].');
+    if (!s.address || typeof s.address !== 'object') {
+      return paramError('parameter_missing', 'shipping[address]', 'Missing required param: shipping[address].');
+    }
+    e = unknown(s.address, ADDRESS_KEYS, 'shipping[address]');
+    if (e) return e;
+    if (!s.address.line1) {
+      return paramError('parameter_missing', 'shipping[address][line1]', 'Missing required param: shipping[address][line1].');
+    }
+    if (s.address.country != null && !/^[A-Za-z]{2}$/.test(String(s.address.country))) {
+      return paramError('parameter_invalid_string', 'shipping[address][country]', 'Country ' + s.address.country + ' is unknown. Try using a 2-character alphanumeric country code instead, such as US, EG, or GB.');
+    }
+    return null;
   }
 
   function resolveTarget(target) {
@@ -304,6 +346,11 @@
         var el = elements._elements.payment;
         if (!el || !el._mounted()) {
           return Promise.resolve({ error: { type: 'validation_error', message: 'The Payment Element is not mounted.' } });
+        }
+        var invalid = checkConfirmParams(confirmParams);
+        if (invalid) {
+          note('confirmPayment.error', invalid);
+          return Promise.resolve({ error: invalid });
         }
         var params = Object.assign({}, confirmParams, {
           key: key,

@@ -34,7 +34,7 @@ const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>
     }
     const { error, paymentIntent } = await stripe.confirmPayment({
       elements, clientSecret,
-      confirmParams: { return_url: location.origin + '/done', receipt_email: 'reader@example.com' },
+      confirmParams: Object.assign({ return_url: location.origin + '/done', receipt_email: 'reader@example.com' }, window.ctx.confirmParams),
       redirect: window.ctx.redirect,
     });
     document.getElementById('msg').textContent = error ? error.type + ': ' + error.message : 'ok ' + paymentIntent.status;
@@ -140,6 +140,50 @@ describe('Stripe.js test double over localstripe', () => {
     assert.equal(after.body.last_payment_error.code, 'card_declined');
     await context.close();
   });
+
+  it('sends shipping with the confirmation as Stripe.js does, form-encoded, where the tests see it', async () => {
+    const pi = await newPi(2300);
+    const shipping = {
+      name: 'Ada Lovelace',
+      address: { line1: '12 St James’s Square', line2: 'Flat 3', city: 'London', postal_code: 'SW1Y 4JH', country: 'GB' },
+    };
+    const { context, page, record, errors } = await openPage(pi, { deferred: true, confirmParams: { shipping } });
+    await Promise.all([page.waitForURL(/\/done\?/), page.click('#pay')]);
+    assert.equal(record.confirms.length, 1);
+    const p = record.confirms[0].params;
+    assert.equal(p['shipping[name]'], 'Ada Lovelace');
+    assert.equal(p['shipping[address][line1]'], '12 St James’s Square');
+    assert.equal(p['shipping[address][line2]'], 'Flat 3');
+    assert.equal(p['shipping[address][city]'], 'London');
+    assert.equal(p['shipping[address][postal_code]'], 'SW1Y 4JH');
+    assert.equal(p['shipping[address][country]'], 'GB');
+    assert.equal(p.receipt_email, 'reader@example.com');
+    const after = await stripeGet(stripe.url, `/v1/payment_intents/${pi.id}`);
+    assert.equal(after.body.status, 'succeeded', 'localstripe is not sent shipping, so it still pays');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  for (const [what, confirmParams, param] of [
+    ['shipping without a name', { shipping: { address: { line1: '1 Main St', country: 'US' } } }, 'shipping[name]'],
+    ['shipping without an address', { shipping: { name: 'Ada' } }, 'shipping[address]'],
+    ['a shipping key Stripe does not know', { shipping: { name: 'Ada', address: { line1: '1 Main St', zip: '10001' } } }, 'shipping[address][zip]'],
+    ['an invalid receipt_email', { receipt_email: 'not an email' }, 'receipt_email'],
+  ]) {
+    it(`refuses ${what} as Stripe's API does, and confirms nothing`, async () => {
+      const pi = await newPi(900);
+      const { context, page, record } = await openPage(pi, { deferred: true, confirmParams });
+      await page.click('#pay');
+      await page.waitForFunction(() => document.getElementById('msg').textContent !== '');
+      assert.match(await page.textContent('#msg'), /^invalid_request_error: /);
+      const error = await page.evaluate(() => window.__stripeDouble.calls.find((c) => c.name === 'confirmPayment.error').detail);
+      assert.equal(error.param, param);
+      assert.equal(record.confirms.length, 0);
+      const after = await stripeGet(stripe.url, `/v1/payment_intents/${pi.id}`);
+      assert.equal(after.body.status, 'requires_payment_method');
+      await context.close();
+    });
+  }
 
   it('refuses a wrong client secret', async () => {
     const pi = await newPi(900);

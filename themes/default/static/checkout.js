@@ -19,7 +19,8 @@
   const key = form.dataset.publishableKey || '';
   const endpoint = form.dataset.endpoint || '/api/payment-intent';
   const ATTEMPT = 'bookshop.attempt';
-  const NETWORK = 'We could not reach the payment service. Check your connection and try again.';
+  const NETWORK = 'We could not reach the payment service, and nothing was charged. Check your connection and try again.';
+  const OUTAGE = 'Payments are not available right now, and nothing was charged. Please try again in a moment.';
 
   let prices = null; // catalog.json
   let order = { lines: [], amount: 0, currency: '' }; // what Pay buys: available books, one currency
@@ -205,6 +206,107 @@
     B.announce(`Removed “${title}” from your cart.`);
   });
 
+  // Receipt email and shipping address: plain fields, checked here (the form is novalidate) with a
+  // message next to each, then given to Stripe at confirmation as receipt_email and shipping.
+  const country = $('ship-country');
+  const state = $('ship-state');
+  const postal = $('ship-postal');
+  const FIELDS = ['email', 'ship-name', 'ship-line1', 'ship-city', 'ship-state', 'ship-postal'].map($);
+  const text = (id) => $(id).textContent;
+  const lower = (s) => (/^[A-Z]{2}/.test(s) ? s : s.charAt(0).toLowerCase() + s.slice(1)); // "ZIP code" stays
+  const MISSING = {
+    email: () => 'Enter your email address: the receipt goes there.',
+    'ship-name': () => 'Enter the name of the person the books go to.',
+    'ship-line1': () => 'Enter the street address.',
+    'ship-city': () => 'Enter the city or town.',
+    'ship-state': () => `Enter the ${lower(text('ship-state-label'))}.`,
+    'ship-postal': () => `Enter the ${lower(text('ship-postal-label'))}.`,
+  };
+  // [region label, postal code label, region required]; elsewhere an optional "Region" and "Postal code".
+  const ADDRESS = { US: ['State', 'ZIP code', 1], CA: ['Province', 'Postal code', 1], AU: ['State', 'Postcode', 1], GB: ['County', 'Postcode'], IE: ['County', 'Eircode'] };
+  // Addresses there have no postal code (or one that is rarely used).
+  const NO_POSTCODE = new Set('AE AG AO AW BF BI BJ BO BS BW BZ CD CF CG CI CK CM DJ DM ER FJ GA GD GH GM GQ GY HK IE JM KI KM KN LC ML MO MR MW NR NU PA QA RW SB SC SL SO SR SS ST TD TG TK TL TO TT TV UG VU YE ZW'.split(' '));
+
+  const problemOf = (input) => {
+    const value = input.value.trim();
+    if (!value) return input.required ? MISSING[input.id]() : '';
+    if (input === email && (input.validity.typeMismatch || !/^[^\s@]+@[^\s@]+\.[^\s@.]+$/.test(value))) {
+      return 'Enter an email address like name@example.com.';
+    }
+    if (input === postal && country.value === 'US' && !/^\d{5}(-?\d{4})?$/.test(value)) return 'Enter a 5-digit ZIP code, like 94103.';
+    return '';
+  };
+  const mark = (input, why) => {
+    const out = $(`${input.id}-error`);
+    if (out.textContent !== why) out.textContent = why;
+    if (why) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+    return why;
+  };
+  let summary = ''; // what #payment-message says about the fields, while it says it
+  const recheck = (input) => {
+    mark(input, problemOf(input));
+    if (summary && message.textContent === summary && !FIELDS.some((f) => f.hasAttribute('aria-invalid'))) {
+      summary = '';
+      say(problem);
+    }
+  };
+  const applyCountry = () => {
+    const [region, code, needed] = ADDRESS[country.value] || [];
+    state.required = Boolean(needed);
+    postal.required = !NO_POSTCODE.has(country.value);
+    $('ship-state-label').textContent = region || 'Region';
+    $('ship-postal-label').textContent = code || 'Postal code';
+    $('ship-state-optional').hidden = state.required;
+    $('ship-postal-optional').hidden = postal.required;
+    for (const input of [state, postal]) if (input.hasAttribute('aria-invalid')) recheck(input);
+  };
+  country.addEventListener('change', applyCountry);
+  // Errors show once Pay was pressed or a filled field is left, and clear as soon as it is fixed.
+  form.addEventListener('input', (event) => {
+    if (FIELDS.includes(event.target) && event.target.hasAttribute('aria-invalid')) recheck(event.target);
+  });
+  form.addEventListener('focusout', (event) => {
+    if (FIELDS.includes(event.target) && event.target.value.trim()) recheck(event.target);
+  });
+  applyCountry();
+
+  /** Checks every field; says what is wrong and focuses the first wrong one. → true when all are fine. */
+  const fieldsOk = () => {
+    const bad = FIELDS.filter((input) => mark(input, problemOf(input)));
+    if (!bad.length) return true;
+    const names = bad.map((input) => form.querySelector(`label[for="${input.id}"]`).textContent.replace(/\s*\(optional\)/, '').trim());
+    summary = bad.length === 1 ? `Please check “${names[0]}” above.` : `Please check these ${bad.length} fields above: ${names.join(', ')}.`;
+    say(summary);
+    bad[0].focus();
+    return false;
+  };
+
+  /** Stripe's `shipping`: {name, address: {line1, line2, city, state, postal_code, country}}, blanks left out. */
+  const shippingOf = () => {
+    const address = { country: country.value };
+    for (const [key, id] of [['line1', 'ship-line1'], ['line2', 'ship-line2'], ['city', 'ship-city'], ['state', 'ship-state'], ['postal_code', 'ship-postal']]) {
+      const value = $(id).value.trim();
+      if (value) address[key] = value;
+    }
+    return { name: $('ship-name').value.trim(), address };
+  };
+
+  /** Words for a shopper from what the endpoint answered (its messages are written for shoppers). */
+  const endpointError = (status, data) => {
+    const error = (data && data.error) || {};
+    if (error.code === 'unknown_item' || error.code === 'item_unavailable') {
+      attempt = null;
+      load(true); // the line is flagged and left out once the new price list is in
+      return 'A book in your cart is no longer for sale. It is marked in your cart and left out: check the total and pay again.';
+    }
+    if (typeof error.message === 'string' && error.message) {
+      return status >= 500 ? `${error.message.replace(/\.?$/, '.')} Nothing was charged.` : error.message;
+    }
+    if (status === 429) return 'Too many payment attempts in a short time. Please wait a minute and try again.';
+    return status >= 500 ? OUTAGE : 'The shop could not take this order. Please reload the page and try again.';
+  };
+
   // The same cart retried (a decline, a network error, a reload) keeps its attempt id, so the
   // endpoint hands back the same PaymentIntent rather than making a second one.
   let attempt = null;
@@ -227,6 +329,7 @@
   const busy = (on) => {
     paying = on;
     lines.inert = on;
+    pay.classList.toggle('is-busy', on);
     if (on) {
       pay.disabled = true;
       pay.textContent = 'Paying…';
@@ -242,7 +345,11 @@
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (paying || pay.disabled || !elements) return; // a double click is one attempt
+    summary = '';
+    if (!fieldsOk()) return;
     const snapshot = order;
+    const receipt = email.value.trim();
+    const shipping = shippingOf();
     busy(true);
     say('');
     try {
@@ -263,13 +370,8 @@
       try {
         data = await res.json();
       } catch (_) { /* not JSON: a proxy or an outage */ }
-      if (!res.ok) {
-        return fail((data && data.error && data.error.message)
-          || `The payment service is not answering properly (HTTP ${res.status}). Please try again in a moment.`);
-      }
-      if (!data || typeof data.clientSecret !== 'string') {
-        return fail('The payment service sent an answer we could not read. Please try again.');
-      }
+      if (!res.ok) return fail(endpointError(res.status, data));
+      if (!data || typeof data.clientSecret !== 'string') return fail(OUTAGE);
       if (data.amount !== snapshot.amount || data.currency !== snapshot.currency) {
         // Prices changed since this page loaded: never charge a total the shopper has not seen.
         attempt = null;
@@ -277,14 +379,16 @@
         return fail(`Prices have changed since this page loaded; the total is now ${fmt(data.amount, data.currency)}. Please check your cart and pay again.`);
       }
       try {
+        // For the confirmation page, in this tab only: Stripe.js does not hand these back to it.
         sessionStorage.setItem('bookshop.lastOrder', JSON.stringify({
           paymentIntent: data.paymentIntent, amount: data.amount, currency: data.currency, lines: snapshot.lines,
+          email: receipt, shipping,
         }));
       } catch (_) { /* the confirmation then shows the payment without its lines */ }
       const { error } = await stripe.confirmPayment({
         elements,
         clientSecret: data.clientSecret,
-        confirmParams: { return_url: `${location.origin}/order/`, receipt_email: email.value.trim() },
+        confirmParams: { return_url: `${location.origin}/order/`, receipt_email: receipt, shipping },
       });
       // Stripe only comes back here when the payment did not go through; otherwise it redirects.
       if (error) fail(error.message || 'The payment did not go through. Please try again.');

@@ -79,7 +79,9 @@
     const [title, text, link] = STATUS[pi.status] || [`Payment status: ${String(pi.status).replace(/_/g, ' ')}`, 'If anything looks wrong, contact the shop with the reference below. ', cartLink];
     tell(title, text, ...(link ? [link()] : []));
 
-    $('order-amount').textContent = fmt(pi.amount, pi.currency);
+    const paid = fmt(pi.amount, pi.currency);
+    const code = String(pi.currency).toUpperCase();
+    $('order-amount').textContent = paid.includes(code) ? paid : `${paid} ${code}`; // "$23.00 USD": which dollars
     $('order-id').querySelector('code').textContent = pi.id;
     $('order-summary').hidden = false;
     if (last && last.paymentIntent === pi.id && Array.isArray(last.lines) && last.lines.length) {
@@ -93,6 +95,22 @@
         return li;
       }));
       $('order-bought').hidden = false;
+    }
+    if (last && last.paymentIntent === pi.id && typeof last.email === 'string' && last.email) {
+      $('order-email').textContent = last.email;
+      $('order-email-row').hidden = false;
+    }
+    const ship = last && last.paymentIntent === pi.id && last.shipping;
+    if (ship && ship.address) {
+      const a = ship.address;
+      const region = [a.city, a.state, a.postal_code].filter(Boolean).join(', ');
+      let country = a.country;
+      try {
+        country = new Intl.DisplayNames([document.documentElement.lang || 'en'], { type: 'region' }).of(a.country);
+      } catch (_) { /* the code, then */ }
+      $('order-address').replaceChildren(...[ship.name, a.line1, a.line2, region, country]
+        .filter(Boolean).flatMap((part, i) => (i ? [document.createElement('br'), part] : [part])));
+      $('order-shipping').hidden = false;
     }
 
     if (pi.status === 'succeeded') B.clear();

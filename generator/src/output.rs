@@ -3,7 +3,6 @@
 //! build leaves the previous site exactly as it was.
 
 use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -48,23 +47,47 @@ impl Staging {
         Ok(())
     }
 
-    /// Puts the new site in place of the old one.
+    /// Puts the new site in place of the old one. When the output folder exists, the folder
+    /// itself stays and its entries are swapped one rename each: a server watching it (as
+    /// `wrangler dev` does) keeps serving, where replacing the folder would leave it serving
+    /// errors. Everything is written before the swap begins, so only the swap's few renames
+    /// separate the old site from the new.
     pub fn commit(mut self) -> Result<()> {
-        let old = self.dir.with_extension("old");
-        match fs::rename(&self.target, &old) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e).with_context(|| format!("cannot move {} aside", self.target.display())),
+        if !self.target.is_dir() {
+            fs::rename(&self.dir, &self.target)
+                .with_context(|| format!("cannot move the new site to {}", self.target.display()))?;
+            self.committed = true;
+            return Ok(());
         }
-        if let Err(e) = fs::rename(&self.dir, &self.target) {
-            // Put the old site back rather than leave none.
-            let _ = fs::rename(&old, &self.target);
-            return Err(e).with_context(|| format!("cannot move the new site to {}", self.target.display()));
+        let old = self.dir.with_extension("old");
+        fs::create_dir(&old).with_context(|| format!("cannot create {}", old.display()))?;
+        let entries = |dir: &Path| -> Result<Vec<std::ffi::OsString>> {
+            let listing = fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))?;
+            Ok(listing.filter_map(|e| e.ok().map(|e| e.file_name())).collect())
+        };
+        // Old entries the new site does not have go first, then each new entry replaces its old one.
+        let new_entries = entries(&self.dir)?;
+        for name in entries(&self.target)? {
+            if !new_entries.contains(&name) {
+                move_entry(&self.target.join(&name), &old.join(&name))?;
+            }
+        }
+        for name in &new_entries {
+            let current = self.target.join(name);
+            if current.symlink_metadata().is_ok() {
+                move_entry(&current, &old.join(name))?;
+            }
+            move_entry(&self.dir.join(name), &current)?;
         }
         self.committed = true;
+        let _ = fs::remove_dir(&self.dir);
         let _ = fs::remove_dir_all(&old);
         Ok(())
     }
+}
+
+fn move_entry(from: &Path, to: &Path) -> Result<()> {
+    fs::rename(from, to).with_context(|| format!("cannot move {} to {}", from.display(), to.display()))
 }
 
 impl Drop for Staging {

@@ -343,6 +343,20 @@ fn a_failed_build_leaves_the_last_good_site_untouched() {
 }
 
 #[test]
+fn a_rebuild_keeps_the_output_folder_and_drops_stale_files() {
+    use std::os::unix::fs::MetadataExt;
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.build().expect("builds");
+    let folder = fs::metadata(site.output()).expect("output").ino();
+    fs::write(site.output().join("stale.html"), "old").expect("write");
+    site.build().expect("rebuilds");
+    assert_eq!(fs::metadata(site.output()).expect("output").ino(), folder, "a server watching it keeps serving");
+    assert!(!site.output().join("stale.html").exists());
+    assert!(site.output().join("books/art-of-doing/index.html").is_file());
+}
+
+#[test]
 fn a_site_template_overrides_the_themes() {
     let site = Site::new();
     site.book("art-of-doing", HAMMING);

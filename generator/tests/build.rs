@@ -94,6 +94,16 @@ fn a_valid_site_has_every_page_and_the_price_list() {
     let book = site.read("books/art-of-doing/index.html");
     assert!(book.contains("<em>fine</em>"), "the description is rendered markdown");
     assert!(book.contains("978-1-7322651-7-2"));
+    assert!(book.contains("<link rel=\"canonical\" href=\"https://books.example/books/art-of-doing/\">"), "{book}");
+    assert!(book.contains("<meta property=\"og:title\" content=\"The Art of Doing Science and Engineering\">"));
+    let ld_start = book.find("<script type=\"application/ld+json\">").expect("JSON-LD") + 35;
+    let ld: serde_json::Value =
+        serde_json::from_str(&book[ld_start..ld_start + book[ld_start..].find("</script>").expect("end")])
+            .expect("valid JSON-LD");
+    assert_eq!(ld["@type"], "Book");
+    assert_eq!(ld["offers"]["price"], "23.00");
+    assert_eq!(ld["offers"]["priceCurrency"], "USD");
+    assert_eq!(ld["isbn"], "9781732265172");
     assert!(site.output().join("covers/art-of-doing.svg").is_file(), "a cover is drawn");
     assert!(!site.output().join("books/secret").exists());
 
@@ -170,6 +180,9 @@ fn the_catalog_is_paginated_and_each_tag_has_its_list() {
     assert!(site.read("tags/open-source/index.html").contains("Book 1"));
     assert!(site.read("tags/open-source/page/3/index.html").contains("Book 5"));
     assert!(site.read("tags/essays/index.html").contains("Book 2"));
+    let page2 = site.read("page/2/index.html");
+    assert!(page2.contains("rel=\"prev\" href=\"/\"") && page2.contains("rel=\"next\" href=\"/page/3/\""), "{page2}");
+    assert!(site.read("tags/essays/index.html").contains("Books on essays"));
 }
 
 /// The fingerprinted URL `asset(path="shop.css")` gives, read from a page that prints it.

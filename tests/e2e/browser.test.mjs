@@ -561,7 +561,7 @@ describe('the shop in a browser', () => {
       const ours = new Map();
       page.on('response', (r) => {
         const url = new URL(r.url());
-        if (url.origin === shop.url && url.pathname.startsWith('/static/') && /\.(js|css)$/.test(url.pathname)) {
+        if (url.origin === shop.url && url.pathname.startsWith('/assets/') && /\.(js|css)$/.test(url.pathname)) {
           ours.set(url.pathname, r.body());
         }
       });
@@ -572,7 +572,10 @@ describe('the shop in a browser', () => {
       const sizes = [];
       for (const [path, body] of ours) sizes.push([path, (await body).length, gzipSync(await body).length]);
       const names = sizes.map(([path]) => path).sort();
-      for (const needed of ['/static/cart.js', '/static/checkout.js', '/static/shop.css']) assert.ok(names.includes(needed), `${needed} loaded (got ${names})`);
+      // Fingerprinted names: /assets/cart.1a2b3c4d.js
+      for (const needed of [/^\/assets\/cart\.[0-9a-f]{8}\.js$/, /^\/assets\/checkout\.[0-9a-f]{8}\.js$/, /^\/assets\/shop\.[0-9a-f]{8}\.css$/]) {
+        assert.ok(names.some((n) => needed.test(n)), `${needed} loaded (got ${names})`);
+      }
       const gzipped = sizes.reduce((n, [, , gz]) => n + gz, 0);
       console.log(`page weight: ${gzipped} bytes gzipped (our JS+CSS on /cart/)`);
       console.log(`  ${sizes.map(([path, raw, gz]) => `${path} ${raw} B, ${gz} B gzipped`).join('; ')}`);

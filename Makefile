@@ -93,13 +93,13 @@ $(TOOLS)/wasm32:
 
 $(TOOLS)/worker-build-$(WORKER_BUILD_VERSION):
 	@mkdir -p $(TOOLS)
-	worker-build --version 2>/dev/null | grep -q "$(WORKER_BUILD_VERSION)" || cargo install worker-build --version $(WORKER_BUILD_VERSION) --locked
+	$(CARGO_BIN)/worker-build --version 2>/dev/null | grep -q "$(WORKER_BUILD_VERSION)" || cargo install worker-build --version $(WORKER_BUILD_VERSION) --locked
 	@touch $@
 
 # Not --locked: its lock pins a webpki-roots release the registry no longer serves.
 $(TOOLS)/wasm-bindgen-$(WASM_BINDGEN_VERSION):
 	@mkdir -p $(TOOLS)
-	wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	$(WASM_BINDGEN_BIN) --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 	@touch $@
 
 node_modules/.package-lock.json: package-lock.json
@@ -114,7 +114,7 @@ $(TOOLS)/localstripe-$(LOCALSTRIPE_VERSION):
 
 $(TOOLS)/cargo-fuzz:
 	@mkdir -p $(TOOLS)
-	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	test -x $(CARGO_BIN)/cargo-fuzz || cargo install cargo-fuzz --locked
 	@touch $@
 
 $(TOOLS)/wrk:

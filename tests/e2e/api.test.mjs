@@ -19,6 +19,8 @@ import {
 } from './harness.mjs';
 
 const HOOK = { timeout: SHOP_START_TIMEOUT_MS + 60_000 };
+// An origin the shop lists in ALLOWED_ORIGINS: it gets CORS headers and a preflight.
+const LISTED_ORIGIN = 'https://press.example';
 
 /** The one error shape: {"error": {"code", "message", "param"?}}. */
 function assertError(res, status, code) {
@@ -39,7 +41,7 @@ describe('POST /api/payment-intent, shop configured with localstripe', () => {
 
   before(async () => {
     stripe = await startLocalstripe();
-    shop = await startShop({ stripeBase: stripe.url });
+    shop = await startShop({ stripeBase: stripe.url, vars: { ALLOWED_ORIGINS: LISTED_ORIGIN } });
     catalog = await getCatalog(shop.url);
     books = availableBooks(catalog);
     assert.ok(books.length >= 2, 'the e2e tests need at least two available books in one currency');
@@ -173,6 +175,32 @@ describe('POST /api/payment-intent, shop configured with localstripe', () => {
     assertError(foreign, 403);
     const own = await postOrder(shop.url, order, { headers: { Origin: shop.url } });
     assert.equal(own.status, 200, own.text);
+  });
+
+  it('answers a listed origin with CORS headers and a correct preflight, and nobody else', async () => {
+    const preflight = await fetch(`${shop.url}/api/payment-intent`, {
+      method: 'OPTIONS',
+      headers: { Origin: LISTED_ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), LISTED_ORIGIN);
+    assert.equal(preflight.headers.get('access-control-allow-methods'), 'POST');
+    assert.match(preflight.headers.get('access-control-allow-headers'), /content-type/i);
+    assert.match(preflight.headers.get('vary') || '', /origin/i);
+
+    const order = { items: [{ id: books[0].id, quantity: 1 }] };
+    const listed = await postOrder(shop.url, order, { headers: { Origin: LISTED_ORIGIN } });
+    assert.equal(listed.status, 200, listed.text);
+    assert.equal(listed.headers.get('access-control-allow-origin'), LISTED_ORIGIN);
+
+    const own = await postOrder(shop.url, order, { headers: { Origin: shop.url } });
+    assert.equal(own.headers.get('access-control-allow-origin'), null, 'the shop itself needs no CORS');
+    const foreignPreflight = await fetch(`${shop.url}/api/payment-intent`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+    });
+    assert.equal(foreignPreflight.status, 403);
+    assert.equal(foreignPreflight.headers.get('access-control-allow-origin'), null);
   });
 
   it('makes a PaymentIntent that localstripe can confirm with a test card', async () => {

@@ -176,6 +176,7 @@ export async function startShop({
   publishableKey = TEST_PUBLISHABLE_KEY,
   timeoutMs = SHOP_START_TIMEOUT_MS,
   cwd = REPO_ROOT,
+  vars = {},
 } = {}) {
   requireFile(WRANGLER_BIN, 'Run `npm ci` in the repo root (make test does this).');
   requireFile(join(cwd, 'wrangler.toml'), 'The shop has no wrangler.toml yet.');
@@ -195,6 +196,7 @@ export async function startShop({
   ];
   if (stripeBase) args.push('--var', `STRIPE_API_BASE:${stripeBase}`);
   if (secretKey) args.push('--var', `STRIPE_SECRET_KEY:${secretKey}`);
+  for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
 
   const env = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' };
   delete env.STRIPE_SECRET_KEY;

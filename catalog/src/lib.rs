@@ -4,6 +4,7 @@
 //! orders from it), so a price is computed in exactly one place. No floats anywhere:
 //! amounts are integers in a currency's minor unit from parsing to Stripe.
 
+pub mod digest;
 pub mod money;
 pub mod order;
 pub mod price_list;

@@ -16,8 +16,8 @@ pub struct Assets {
 }
 
 fn fingerprint(bytes: &[u8]) -> String {
-    // FNV-1a, 64-bit: stable across runs and machines; collisions only cost a stale cache.
-    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
+    // Stable across runs and machines; a collision would only cost a stale cache.
+    let h = catalog::digest::fnv1a(bytes);
     format!("{:08x}", (h >> 32) as u32 ^ h as u32)
 }
 

@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use crate::escape::xml;
+
 /// The drawn cover's size (2:3, a trade paperback).
 pub const WIDTH: u32 = 400;
 /// The drawn cover's height.
@@ -21,25 +23,6 @@ const PALETTES: &[(&str, &str, &str)] = &[
     ("#2d3a3a", "#f0ead2", "#a3b18a"),
 ];
 
-fn hash(text: &str) -> u64 {
-    // FNV-1a: stable across runs and platforms, so a cover never changes unless its book does.
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// Breaks text into lines of at most `width` characters, at spaces.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
@@ -57,7 +40,8 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// The SVG document for a book's cover.
 pub fn draw(id: &str, title: &str, author: &str) -> String {
-    let h = hash(id);
+    // Stable across runs and machines, so a cover never changes unless its book does.
+    let h = catalog::digest::fnv1a(id.as_bytes());
     let (paper, ink, accent) = PALETTES[(h % PALETTES.len() as u64) as usize];
     // A title's main part is set large; a subtitle after ':' smaller.
     let (main, subtitle) = match title.split_once(':') {
@@ -70,7 +54,7 @@ pub fn draw(id: &str, title: &str, author: &str) -> String {
     let _ = write!(
         svg,
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{}">"#,
-        escape(&format!("{title}, by {author}"))
+        xml(&format!("{title}, by {author}"))
     );
     let _ = write!(svg, r#"<rect width="{WIDTH}" height="{HEIGHT}" fill="{paper}"/>"#);
     // The motif: one of four figures, placed by the hash, in the accent colour.
@@ -113,7 +97,7 @@ pub fn draw(id: &str, title: &str, author: &str) -> String {
         let _ = write!(
             svg,
             r#"<text x="56" y="{ty}" font-family="{serif}" font-size="{size}" font-weight="700" fill="{ink}">{}</text>"#,
-            escape(line)
+            xml(line)
         );
         ty += size + 8;
     }
@@ -123,7 +107,7 @@ pub fn draw(id: &str, title: &str, author: &str) -> String {
             let _ = write!(
                 svg,
                 r#"<text x="56" y="{ty}" font-family="{serif}" font-size="19" font-style="italic" fill="{ink}">{}</text>"#,
-                escape(line)
+                xml(line)
             );
             ty += 26;
         }
@@ -132,7 +116,7 @@ pub fn draw(id: &str, title: &str, author: &str) -> String {
         svg,
         r#"<text x="56" y="{}" font-family="system-ui,-apple-system,'Segoe UI',sans-serif" font-size="18" letter-spacing="2" fill="{ink}">{}</text></svg>"#,
         HEIGHT - 60,
-        escape(&author.to_uppercase())
+        xml(&author.to_uppercase())
     );
     svg
 }

@@ -5,25 +5,10 @@ use std::fmt::Write;
 
 use crate::config::Config;
 use crate::content::Book;
+use crate::escape;
 
 /// Books in the feed, newest first.
 const FEED_LENGTH: usize = 20;
-
-/// Escapes text for XML.
-pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// Every page worth indexing.
 pub fn sitemap(config: &Config, books: &[Book]) -> String {
@@ -31,9 +16,9 @@ pub fn sitemap(config: &Config, books: &[Book]) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    let _ = writeln!(xml, "  <url><loc>{}/</loc></url>", xml_escape(base));
+    let _ = writeln!(xml, "  <url><loc>{}/</loc></url>", escape::xml(base));
     for book in books {
-        let _ = write!(xml, "  <url><loc>{}/books/{}/</loc>", xml_escape(base), book.id);
+        let _ = write!(xml, "  <url><loc>{}/books/{}/</loc>", escape::xml(base), book.id);
         if let Some(date) = &book.published {
             let _ = write!(xml, "<lastmod>{date}</lastmod>");
         }
@@ -57,11 +42,11 @@ pub fn atom(config: &Config, books: &[Book]) -> String {
     newest.sort_by(|a, b| b.published.cmp(&a.published).then_with(|| a.title.cmp(&b.title)));
     newest.truncate(FEED_LENGTH);
     let updated = newest.iter().filter_map(|b| b.published.as_deref()).max().unwrap_or("1970-01-01");
-    let base = xml_escape(&config.base_url);
+    let base = escape::xml(&config.base_url);
     let mut xml =
         String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
-    let _ = writeln!(xml, "  <title>{}</title>", xml_escape(&config.title));
-    let _ = writeln!(xml, "  <subtitle>{}</subtitle>", xml_escape(&config.description));
+    let _ = writeln!(xml, "  <title>{}</title>", escape::xml(&config.title));
+    let _ = writeln!(xml, "  <subtitle>{}</subtitle>", escape::xml(&config.description));
     let _ = writeln!(xml, "  <link href=\"{base}/atom.xml\" rel=\"self\"/>\n  <link href=\"{base}/\"/>");
     let _ = writeln!(xml, "  <id>{base}/</id>\n  <updated>{updated}T00:00:00Z</updated>");
     for book in newest {
@@ -70,9 +55,9 @@ pub fn atom(config: &Config, books: &[Book]) -> String {
         let _ = writeln!(
             xml,
             "  <entry>\n    <title>{}</title>\n    <author><name>{}</name></author>\n    <link href=\"{url}\"/>\n    <id>{url}</id>\n    <updated>{date}T00:00:00Z</updated>\n    <summary>{}</summary>\n  </entry>",
-            xml_escape(&book.title),
-            xml_escape(&book.author),
-            xml_escape(&crate::markdown::summary(&book.body)),
+            escape::xml(&book.title),
+            escape::xml(&book.author),
+            escape::xml(&crate::markdown::summary(&book.body)),
         );
     }
     xml.push_str("</feed>\n");

@@ -9,6 +9,7 @@ pub mod config;
 pub mod content;
 pub mod cover;
 pub mod diagnostic;
+pub mod escape;
 pub mod feeds;
 pub mod front_matter;
 pub mod headers;

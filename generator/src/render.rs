@@ -95,7 +95,8 @@ pub fn compile(theme: &Theme, assets: &Assets) -> Result<Tera, Vec<Diagnostic>> 
     }
     let mut tera = Tera::default();
     tera.register_function("asset", assets.tera_function());
-    tera.set_escape_fn(escape_html);
+    // `/` stays as written in URLs; everything that matters in HTML is escaped.
+    tera.set_escape_fn(crate::escape::xml);
     tera.autoescape_on(vec![".html", ".xml"]);
     if let Err(e) = tera.add_raw_templates(sources) {
         let path = theme.templates.values().next().cloned().unwrap_or_default();
@@ -106,23 +107,6 @@ pub fn compile(theme: &Theme, assets: &Assets) -> Result<Tera, Vec<Diagnostic>> 
     } else {
         Err(problems)
     }
-}
-
-/// HTML escaping for template output: the five characters that matter in text and quoted
-/// attributes. Unlike Tera's default it leaves `/` alone, so URLs read as written.
-fn escape_html(input: &str) -> String {
-    let mut out = String::with_capacity(input.len() + input.len() / 8);
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// Tera's error with every cause, which is where it says the line and what is wrong.

@@ -82,18 +82,14 @@ fn encode_into(out: &mut String, text: &str, is_key: bool) {
 /// double click of the same attempt and cart gets the same PaymentIntent from Stripe; a
 /// changed cart under the same attempt gets a new key rather than Stripe's idempotency error.
 pub fn idempotency_key(attempt: &str, order: &PricedOrder) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |bytes: &[u8]| {
-        for b in bytes {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    };
+    let mut order_text = Vec::with_capacity(order.lines.len() * 32);
     for line in &order.lines {
-        feed(line.id.as_bytes());
-        feed(&line.quantity.to_le_bytes());
-        feed(&line.unit_amount.to_le_bytes());
+        order_text.extend_from_slice(line.id.as_bytes());
+        order_text.extend_from_slice(&line.quantity.to_le_bytes());
+        order_text.extend_from_slice(&line.unit_amount.to_le_bytes());
     }
-    feed(order.currency.code().as_bytes());
+    order_text.extend_from_slice(order.currency.code().as_bytes());
+    let h = catalog::digest::fnv1a(&order_text);
     format!("bookshop-{attempt}-{h:016x}")
 }
 

@@ -316,6 +316,16 @@ fn each_broken_book_is_reported_with_its_file_line_and_fix() {
 }
 
 #[test]
+fn two_books_with_one_id_name_both_files() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.write("content/books/reissues/art-of-doing.md", &format!("+++\n{HAMMING}+++\nAgain.\n"));
+    let error = site.error();
+    assert!(error.contains("duplicate book id `art-of-doing`"), "{error}");
+    assert!(error.contains("reissues/art-of-doing.md") && error.contains("books/art-of-doing.md"), "{error}");
+}
+
+#[test]
 fn invalid_utf8_is_reported_with_its_line() {
     let site = Site::new();
     let mut bytes = b"+++\ntitle = \"T\"\nauthor = \"".to_vec();

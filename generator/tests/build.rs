@@ -326,6 +326,27 @@ fn two_books_with_one_id_name_both_files() {
 }
 
 #[test]
+fn site_and_theme_mistakes_are_reported() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.write("content/books/Bad Name.md", &format!("+++\n{HAMMING}+++\n"));
+    let error = site.error();
+    assert!(error.contains("Bad Name.md") && error.contains("cannot be a book id"), "{error}");
+
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.write("content/site.toml", "title = \"T\"\nper_page = 0\n");
+    let error = site.error();
+    assert!(error.contains("site.toml") && error.contains("`per_page` must be at least 1"), "{error}");
+
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    fs::remove_file(site.root().join("themes/default/templates/order.html")).expect("remove");
+    let error = site.error();
+    assert!(error.contains("the theme has no `order.html`"), "{error}");
+}
+
+#[test]
 fn invalid_utf8_is_reported_with_its_line() {
     let site = Site::new();
     let mut bytes = b"+++\ntitle = \"T\"\nauthor = \"".to_vec();

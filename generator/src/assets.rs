@@ -3,7 +3,6 @@
 //! and browsers may keep it for a year. Templates ask for it with `{{ asset(path="shop.css") }}`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 
 use crate::diagnostic::Diagnostic;
 use crate::theme::Theme;
@@ -11,8 +10,17 @@ use crate::theme::Theme;
 /// Every static file of the theme (site overrides applied) with its fingerprinted name.
 #[derive(Debug, Clone, Default)]
 pub struct Assets {
-    /// `shop.css` → (source file, bytes, `/assets/shop.3f2a9c1d.css`).
-    pub files: BTreeMap<String, (PathBuf, Vec<u8>, String)>,
+    /// By path under `static/` (`shop.css`).
+    pub files: BTreeMap<String, Asset>,
+}
+
+/// One static file, read once.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// Its fingerprinted URL, `/assets/shop.3f2a9c1d.css`.
+    pub url: String,
 }
 
 fn fingerprint(bytes: &[u8]) -> String {
@@ -44,7 +52,7 @@ impl Assets {
             match std::fs::read(path) {
                 Ok(bytes) => {
                     let url = format!("/assets/{}", hashed_name(rel, &fingerprint(&bytes)));
-                    files.insert(rel.clone(), (path.clone(), bytes, url));
+                    files.insert(rel.clone(), Asset { bytes, url });
                 }
                 Err(e) => problems.push(Diagnostic::new(path, format!("cannot read the static file: {e}"))),
             }
@@ -59,7 +67,7 @@ impl Assets {
     /// The Tera function `asset(path="shop.css")` → `/assets/shop.3f2a9c1d.css`.
     pub fn tera_function(&self) -> impl tera::Function {
         let urls: HashMap<String, String> =
-            self.files.iter().map(|(rel, (_, _, url))| (rel.clone(), url.clone())).collect();
+            self.files.iter().map(|(rel, asset)| (rel.clone(), asset.url.clone())).collect();
         move |args: &HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
             let path = args
                 .get("path")

@@ -10,6 +10,7 @@ use walkdir::WalkDir;
 use crate::config::{currency_help, Config};
 use crate::diagnostic::Diagnostic;
 use crate::front_matter::{self, did_you_mean, line_of_key, Format, SplitError, BOOK_KEYS};
+use crate::markdown;
 
 /// A book ready to render and sell.
 #[derive(Debug, Clone)]
@@ -40,6 +41,15 @@ pub struct Book {
     pub available: bool,
     /// The markdown description.
     pub body: String,
+    /// The description's first paragraph as plain text (listings, feeds, meta tags).
+    pub summary: String,
+}
+
+impl Book {
+    /// The book's page, site-relative: `/books/<id>/`.
+    pub fn url(&self) -> String {
+        format!("/books/{}/", self.id)
+    }
 }
 
 /// An editor's cover image and its size in pixels, for `<img width height>`.
@@ -265,6 +275,7 @@ pub fn load_book(path: &Path, config: &Config) -> Result<Option<Book>, Vec<Diagn
         tags: raw.tags,
         weight: raw.weight,
         available: raw.available.unwrap_or(true),
+        summary: markdown::summary(split.body),
         body: split.body.to_owned(),
     }))
 }

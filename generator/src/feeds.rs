@@ -18,7 +18,7 @@ pub fn sitemap(config: &Config, books: &[Book]) -> String {
     );
     let _ = writeln!(xml, "  <url><loc>{}/</loc></url>", escape::xml(base));
     for book in books {
-        let _ = write!(xml, "  <url><loc>{}/books/{}/</loc>", escape::xml(base), book.id);
+        let _ = write!(xml, "  <url><loc>{}{}</loc>", escape::xml(base), book.url());
         if let Some(date) = &book.published {
             let _ = write!(xml, "<lastmod>{date}</lastmod>");
         }
@@ -50,14 +50,14 @@ pub fn atom(config: &Config, books: &[Book]) -> String {
     let _ = writeln!(xml, "  <link href=\"{base}/atom.xml\" rel=\"self\"/>\n  <link href=\"{base}/\"/>");
     let _ = writeln!(xml, "  <id>{base}/</id>\n  <updated>{updated}T00:00:00Z</updated>");
     for book in newest {
-        let url = format!("{base}/books/{}/", book.id);
+        let url = format!("{base}{}", book.url());
         let date = book.published.as_deref().unwrap_or(updated);
         let _ = writeln!(
             xml,
             "  <entry>\n    <title>{}</title>\n    <author><name>{}</name></author>\n    <link href=\"{url}\"/>\n    <id>{url}</id>\n    <updated>{date}T00:00:00Z</updated>\n    <summary>{}</summary>\n  </entry>",
             escape::xml(&book.title),
             escape::xml(&book.author),
-            escape::xml(&crate::markdown::summary(&book.body)),
+            escape::xml(&book.summary),
         );
     }
     xml.push_str("</feed>\n");

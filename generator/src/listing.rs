@@ -23,15 +23,15 @@ pub struct Paginator {
     pub total_books: usize,
 }
 
-/// A tag and the books that carry it, in catalog order.
+/// A tag and the books that carry it.
 #[derive(Debug)]
 pub struct Tag<'a> {
     /// As an editor first wrote it.
     pub name: &'a str,
-    /// Its URL segment.
-    pub slug: String,
-    /// Its books, in catalog order.
-    pub books: Vec<&'a Book>,
+    /// Its list's URL, `/tags/<slug>/`.
+    pub url: String,
+    /// Its books, as indices into the catalog, in catalog order.
+    pub books: Vec<usize>,
 }
 
 /// The URL of page `n` of the list at `base` (`/` or `/tags/x/`).
@@ -70,15 +70,15 @@ pub fn tag_url(name: &str) -> String {
 /// Every tag with its books, by slug (so `Open Source` and `open source` are one tag).
 pub fn tags(books: &[Book]) -> Vec<Tag<'_>> {
     let mut by_slug: BTreeMap<String, Tag<'_>> = BTreeMap::new();
-    for book in books {
+    for (index, book) in books.iter().enumerate() {
         for name in &book.tags {
             let slug = slugify(name);
             if slug.is_empty() {
                 continue;
             }
-            let tag = by_slug.entry(slug.clone()).or_insert_with(|| Tag { name, slug, books: Vec::new() });
-            if tag.books.last().is_none_or(|last| last.id != book.id) {
-                tag.books.push(book);
+            let tag = by_slug.entry(slug).or_insert_with(|| Tag { name, url: tag_url(name), books: Vec::new() });
+            if tag.books.last() != Some(&index) {
+                tag.books.push(index);
             }
         }
     }

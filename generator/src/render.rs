@@ -1,6 +1,6 @@
 //! Rendering the site with Tera: each page gets the site settings and only what it shows.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use anyhow::{anyhow, Context as _, Result};
 use catalog::{PriceList, PriceListEntry, STRIPE_JS_URL};
@@ -54,7 +54,7 @@ struct BookView<'a> {
     published: Option<&'a str>,
     tags: &'a [String],
     tag_links: Vec<TagLink<'a>>,
-    summary: String,
+    summary: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     description_html: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -99,8 +99,14 @@ pub fn compile(theme: &Theme, assets: &Assets) -> Result<Tera, Vec<Diagnostic>> 
     tera.set_escape_fn(crate::escape::xml);
     tera.autoescape_on(vec![".html", ".xml"]);
     if let Err(e) = tera.add_raw_templates(sources) {
-        let path = theme.templates.values().next().cloned().unwrap_or_default();
-        problems.push(Diagnostic::new(&path.with_file_name(""), error_chain(&e)));
+        // Tera names the template ('404.html'); report the file that won the lookup for it.
+        let message = e.to_string();
+        let path = theme
+            .templates
+            .iter()
+            .find(|(name, _)| message.contains(&format!("'{name}'")))
+            .map_or_else(|| std::path::PathBuf::from("templates"), |(_, path)| path.clone());
+        problems.push(Diagnostic::new(&path, error_chain(&e)));
     }
     if problems.is_empty() {
         Ok(tera)
@@ -138,7 +144,7 @@ fn view<'a>(book: &'a Book, description_html: Option<String>) -> BookView<'a> {
         id: &book.id,
         title: &book.title,
         author: &book.author,
-        url: format!("/books/{}/", book.id),
+        url: book.url(),
         cover_url,
         cover_width,
         cover_height,
@@ -151,7 +157,7 @@ fn view<'a>(book: &'a Book, description_html: Option<String>) -> BookView<'a> {
         published: book.published.as_deref(),
         tags: &book.tags,
         tag_links: book.tags.iter().map(|name| TagLink { name, url: listing::tag_url(name) }).collect(),
-        summary: markdown::summary(&book.body),
+        summary: &book.summary,
         description_html,
         json_ld: None,
     }
@@ -168,7 +174,7 @@ pub fn price_list(books: &[Book]) -> PriceList {
                 amount: book.amount,
                 currency: book.currency,
                 available: book.available,
-                url: format!("/books/{}/", book.id),
+                url: book.url(),
                 cover: cover_of(book).0,
             };
             (book.id.clone(), entry)
@@ -213,10 +219,9 @@ pub fn render_site(
     // a tag list `tag` ({name, url}). Views are made once and shared by every list.
     let views: Vec<BookView<'_>> = books.iter().map(|b| view(b, None)).collect();
     let mut lists: Vec<(Option<TagView<'_>>, Vec<&BookView<'_>>)> = vec![(None, views.iter().collect())];
-    let index_of: HashMap<&str, usize> = books.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
     for tag in listing::tags(books) {
-        let members = tag.books.iter().filter_map(|b| index_of.get(b.id.as_str()).map(|&i| &views[i])).collect();
-        lists.push((Some(TagView { name: tag.name, url: format!("/tags/{}/", tag.slug) }), members));
+        let members = tag.books.iter().map(|&i| &views[i]).collect();
+        lists.push((Some(TagView { name: tag.name, url: tag.url }), members));
     }
     let list_pages: Vec<_> = lists
         .iter()
@@ -242,9 +247,9 @@ pub fn render_site(
     // Book pages are independent: render and write them on every core. Each page's context
     // holds only its own book, never the catalog.
     books.par_iter().try_for_each(|book| -> Result<()> {
-        let url = format!("/books/{}/", book.id);
+        let url = book.url();
         let mut one = view(book, Some(markdown::to_html(&book.body)));
-        one.json_ld = Some(structured::book_json_ld(config, book, &one.cover_url, &one.summary));
+        one.json_ld = Some(structured::book_json_ld(config, book, &one.cover_url));
         write(
             &format!("books/{}/index.html", book.id),
             Output::Text(page("book.html", &url, &|c| c.insert("book", &one))?),
@@ -272,11 +277,11 @@ pub fn render_site(
     write("sitemap.xml", Output::Text(feeds::sitemap(config, books)))?;
     write("robots.txt", Output::Text(feeds::robots(config)))?;
     write("atom.xml", Output::Text(feeds::atom(config, books)))?;
-    // Each static file twice: fingerprinted for `asset()` (cached for a year), and under its
-    // own name for themes that link it directly (cached briefly).
-    for (rel, (path, bytes, url)) in &assets.files {
-        write(url.trim_start_matches('/'), Output::Bytes(bytes))?;
-        write(&format!("static/{rel}"), Output::Copy(path))?;
+    // Each static file twice, from the bytes read once: fingerprinted for `asset()` (cached
+    // for a year), and under its own name for themes that link it directly (cached briefly).
+    for (rel, asset) in &assets.files {
+        write(asset.url.trim_start_matches('/'), Output::Bytes(&asset.bytes))?;
+        write(&format!("static/{rel}"), Output::Bytes(&asset.bytes))?;
     }
     Ok(pages)
 }

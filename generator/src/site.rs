@@ -1,6 +1,6 @@
 //! A site loaded and checked as a whole: settings, books and theme.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tera::Tera;
 
@@ -13,14 +13,10 @@ use crate::theme::Theme;
 
 /// Everything needed to render, all of it valid.
 pub struct Site {
-    /// The site's root folder.
-    pub root: PathBuf,
     /// `content/site.toml`.
     pub config: Config,
     /// Books on sale or sold out (drafts left out), in catalog order.
     pub books: Vec<Book>,
-    /// The resolved theme.
-    pub theme: Theme,
     /// The theme's templates, compiled.
     pub tera: Tera,
     /// The static files, fingerprinted.
@@ -46,22 +42,19 @@ impl Site {
             );
             Vec::new()
         };
-        let theme = Theme::resolve(root, &config.theme);
-        let assets = match &theme {
-            Ok(theme) => Assets::load(theme).map_err(|mut found| problems.append(&mut found)).unwrap_or_default(),
-            Err(_) => Assets::default(),
-        };
-        let tera = match &theme {
-            Ok(theme) => render::compile(theme, &assets).map_err(|mut found| problems.append(&mut found)).ok(),
+        let (assets, tera) = match Theme::resolve(root, &config.theme) {
+            Ok(theme) => {
+                let assets = Assets::load(&theme).map_err(|mut found| problems.append(&mut found)).unwrap_or_default();
+                let tera = render::compile(&theme, &assets).map_err(|mut found| problems.append(&mut found)).ok();
+                (assets, tera)
+            }
             Err(d) => {
-                problems.push(d.clone());
-                None
+                problems.push(d);
+                (Assets::default(), None)
             }
         };
-        match (theme, tera) {
-            (Ok(theme), Some(tera)) if problems.is_empty() => {
-                Ok(Site { root: root.to_owned(), config, books, theme, tera, assets })
-            }
+        match tera {
+            Some(tera) if problems.is_empty() => Ok(Site { config, books, tera, assets }),
             _ => Err(Diagnostics(problems)),
         }
     }

@@ -8,8 +8,8 @@ use crate::config::Config;
 use crate::content::Book;
 
 /// The JSON-LD of a book's page. `<`, `>` and `&` are escaped so no text can end the script.
-pub fn book_json_ld(config: &Config, book: &Book, cover_url: &str, summary: &str) -> String {
-    let url = format!("{}/books/{}/", config.base_url, book.id);
+pub fn book_json_ld(config: &Config, book: &Book, cover_url: &str) -> String {
+    let url = format!("{}{}", config.base_url, book.url());
     let mut data = json!({
         "@context": "https://schema.org",
         "@type": "Book",
@@ -18,7 +18,7 @@ pub fn book_json_ld(config: &Config, book: &Book, cover_url: &str, summary: &str
         "name": book.title,
         "author": { "@type": "Person", "name": book.author },
         "image": format!("{}{cover_url}", config.base_url),
-        "description": summary,
+        "description": book.summary,
         "offers": {
             "@type": "Offer",
             "url": url,

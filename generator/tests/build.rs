@@ -418,6 +418,9 @@ fn a_broken_template_names_its_file() {
     site.write("templates/404.html", "{% if %}");
     let error = site.error();
     assert!(error.contains("404.html"), "{error}");
+    // The site's own file, which overrides the theme's, is the one named, with the line.
+    assert!(error.contains(&format!("{}", site.root().join("templates/404.html").display())), "{error}");
+    assert!(error.contains("--> 1:"), "{error}");
 }
 
 #[test]

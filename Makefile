@@ -21,6 +21,7 @@ export WASM_BINDGEN_BIN := $(CARGO_BIN)/wasm-bindgen
 export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 
 TOOLS := .tools
+PANIC_PROBE := target/panic-probe/build/index.js
 RUST_SOURCES := $(shell find catalog/src worker/src -name '*.rs') Cargo.lock worker/Cargo.toml catalog/Cargo.toml
 
 .PHONY: help dev test build site worker lint unit fuzz e2e bench tools test-tools clean
@@ -70,8 +71,14 @@ fuzz: $(TOOLS)/cargo-fuzz
 	mkdir -p fuzz/corpus/order_request
 	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run order_request corpus/order_request seeds -- -max_total_time=$(FUZZ_SECONDS)
 
-e2e: build
+e2e: build $(PANIC_PROBE)
 	node --test --test-concurrency=1 tests/e2e/
+
+# The worker with a test-only panic trigger (worker/src/panic_probe.rs), never deployed: a
+# debug build is enough to prove tests/e2e/panic.test.mjs.
+$(PANIC_PROBE): $(RUST_SOURCES)
+	cd worker && worker-build --dev --no-opt --out-dir ../target/panic-probe/build . --features panic-probe
+	@touch $@
 
 # --- measuring -------------------------------------------------------------------------
 

@@ -168,6 +168,7 @@ export async function startLocalstripe() {
  * Starts the shop with `wrangler dev` from the repo root (its build command builds the site and the
  * worker first). Values are passed only when given, so a test can start a shop without a secret.
  * The developer's .dev.vars / .env never leak in: an empty env file is passed instead.
+ * `script` runs another entry than wrangler.toml's `main` (the panic-probe build).
  * → { url, port, logFile, stop() }
  */
 export async function startShop({
@@ -177,6 +178,7 @@ export async function startShop({
   timeoutMs = SHOP_START_TIMEOUT_MS,
   cwd = REPO_ROOT,
   vars = {},
+  script,
 } = {}) {
   requireFile(WRANGLER_BIN, 'Run `npm ci` in the repo root (make test does this).');
   requireFile(join(cwd, 'wrangler.toml'), 'The shop has no wrangler.toml yet.');
@@ -187,6 +189,7 @@ export async function startShop({
 
   const args = [
     'dev',
+    ...(script ? [script] : []),
     '--port', String(port),
     '--ip', '127.0.0.1',
     '--inspector-port', String(inspectorPort),

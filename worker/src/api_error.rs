@@ -15,6 +15,9 @@ pub struct ApiError {
     pub param: Option<String>,
 }
 
+/// Also in `worker/guard.mjs`; the e2e panic test checks both say the same.
+const INTERNAL_ERROR_MESSAGE: &str = "Something went wrong on our side and nothing was charged. Please try again.";
+
 #[derive(Serialize)]
 struct Body<'a> {
     error: Inner<'a>,
@@ -32,6 +35,12 @@ impl ApiError {
     /// A new error without a param.
     pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError { status, code, message: message.into(), param: None }
+    }
+
+    /// Something failed inside the worker itself (`worker/guard.mjs` answers a panic with the
+    /// same body). No payment was confirmed: confirmation happens in the page, after this.
+    pub fn internal() -> ApiError {
+        ApiError::new(500, "internal_error", INTERNAL_ERROR_MESSAGE)
     }
 
     /// Names the request field at fault.

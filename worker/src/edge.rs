@@ -10,6 +10,7 @@ use catalog::{price_order, PriceList, PricedOrder};
 use futures_util::future::{select, Either};
 use futures_util::StreamExt;
 use serde::Serialize;
+use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::{
     console_log, event, AbortController, Context, Date, Delay, Env, Fetch, Headers, Method, Request, RequestInit,
     Response, Result,
@@ -50,25 +51,46 @@ struct LogLine {
     latency_ms: u64,
 }
 
-/// A panic takes the WASM instance down (worker-build's shim then starts a fresh one); log
-/// it as one JSON line first, without the request, so it can be found and fixed.
+/// A panic aborts the WASM instance (worker-build's shim then starts a fresh one). Log it as
+/// one JSON line, without the request, so it can be found and fixed; then tell the JS guard
+/// (`worker/guard.mjs`) so the requests in flight still answer 500 JSON.
 #[event(start)]
 fn start() {
     std::panic::set_hook(Box::new(|info| {
         let place = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
         let line = serde_json::json!({ "panic": place, "message": info.to_string() });
         worker::console_error!("{line}");
+        let notify = js_sys::Reflect::get(&js_sys::global(), &"__shopPanicked".into());
+        if let Ok(notify) = notify.and_then(|f| f.dyn_into::<js_sys::Function>()) {
+            let _ = notify.call0(&JsValue::UNDEFINED);
+        }
     }));
 }
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    let route = req.path();
+    match serve(req, env).await {
+        Ok(response) => Ok(response),
+        // workers-rs would answer a bare "INTERNAL SERVER ERROR"; keep the API's shape.
+        Err(error) => {
+            let line = serde_json::json!({ "route": route, "status": 500, "code": "internal_error", "error": error.to_string() });
+            worker::console_error!("{line}");
+            let error = ApiError::internal();
+            json_response(error.status, error.to_json())
+        }
+    }
+}
+
+async fn serve(req: Request, env: Env) -> Result<Response> {
     let started = Date::now().as_millis();
     let path = req.path();
     if !path.starts_with("/api/") {
         // Only /api/* runs the worker first; anything else is a static asset.
         return env.assets("ASSETS")?.fetch_request(req).await;
     }
+    #[cfg(feature = "panic-probe")]
+    crate::panic_probe::fail_on_request(&req).await?;
     let mut log = LogLine { route: path.clone(), ..LogLine::default() };
     let origin = req.headers().get("Origin").ok().flatten();
     let own = request::origin_of(&req.inner().url()).to_owned();

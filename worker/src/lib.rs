@@ -10,3 +10,5 @@ pub mod stripe;
 
 #[cfg(target_arch = "wasm32")]
 mod edge;
+#[cfg(all(target_arch = "wasm32", feature = "panic-probe"))]
+mod panic_probe;

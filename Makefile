@@ -60,6 +60,7 @@ lint:
 	cargo fmt --all --check
 	cargo clippy --quiet --workspace --all-targets -- -D warnings
 	cargo clippy --quiet -p shop-worker --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --quiet -p shop-worker --target wasm32-unknown-unknown --features panic-probe -- -D warnings
 
 unit:
 	cargo test --workspace

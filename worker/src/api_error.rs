@@ -73,4 +73,14 @@ mod tests {
         let json = ApiError::new(503, "stripe_not_configured", "Payments are not set up.").to_json();
         assert!(!json.contains("param"));
     }
+
+    #[test]
+    fn an_internal_error_is_a_500_in_the_same_shape_without_a_param() {
+        let error = ApiError::internal();
+        assert_eq!(error.status, 500);
+        let json: serde_json::Value = serde_json::from_str(&error.to_json()).unwrap();
+        assert_eq!(json["error"]["code"], "internal_error");
+        assert!(json["error"]["message"].as_str().unwrap().contains("nothing was charged"));
+        assert!(json["error"].get("param").is_none());
+    }
 }

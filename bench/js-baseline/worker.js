@@ -10,6 +10,7 @@ let prices = null;
 
 export default {
   async fetch(request, env) {
+    const started = Date.now();
     const url = new URL(request.url);
     if (url.pathname !== '/api/payment-intent') return env.ASSETS.fetch(request);
     if (request.method !== 'POST') return fail(405, 'method_not_allowed', 'Use POST.', undefined, { Allow: 'POST' });
@@ -51,6 +52,12 @@ export default {
         { amount, currency, metadata: { order: items.map((l) => `${l.id}:${l.quantity}`).join(', ') } },
         body.attempt ? { idempotencyKey: `bookshop-${body.attempt}` } : undefined,
       );
+      // The same one JSON line per request as ours: logging is part of the job.
+      console.log(JSON.stringify({
+        route: url.pathname, status: 200, items: items.length, amount, currency,
+        payment_intent: pi.id, stripe_request_id: pi.lastResponse?.requestId, stripe_attempts: 1,
+        latency_ms: Date.now() - started,
+      }));
       return json({ clientSecret: pi.client_secret, paymentIntent: pi.id, amount: pi.amount, currency: pi.currency });
     } catch {
       return fail(502, 'stripe_error', 'The payment provider could not take this payment.');

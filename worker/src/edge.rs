@@ -205,6 +205,10 @@ async fn read_body(req: &mut Request) -> std::result::Result<Vec<u8>, ApiError> 
         return Err(request::too_large());
     }
     let unreadable = || ApiError::new(400, "invalid_request", "The request body could not be read.");
+    if declared.is_some() {
+        // Framed by its Content-Length (checked above): one read, no stream to walk.
+        return req.bytes().await.map_err(|_| unreadable());
+    }
     let mut stream = match req.stream() {
         Ok(stream) => stream,
         Err(_) => return Ok(Vec::new()),

@@ -20,6 +20,7 @@ import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WRANGLER = os.path.join(REPO, "node_modules", ".bin", "wrangler")
+EMPTY_ORDER = '{"items":[]}'
 BODY = '{"items":[{"id":"working-in-public","quantity":2},{"id":"art-of-doing-science-and-engineering","quantity":1}]}'
 
 
@@ -51,11 +52,11 @@ def start_wrangler(config_dir, stripe_base, log):
     return proc, f"http://127.0.0.1:{port}"
 
 
-def wrk(url, seconds, post, conns):
+def wrk(url, seconds, body, conns):
     script = None
-    if post:
+    if body:
         script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-        script.write(f'wrk.method = "POST"\nwrk.body = \'{BODY}\'\nwrk.headers["Content-Type"] = "application/json"\n')
+        script.write(f'wrk.method = "POST"\nwrk.body = \'{body}\'\nwrk.headers["Content-Type"] = "application/json"\n')
         script.close()
     cmd = ["wrk", "-t1", f"-c{conns}", f"-d{seconds}s", "--latency", url] + (["-s", script.name] if script else [])
     out = subprocess.run(cmd, capture_output=True, text=True).stdout
@@ -91,9 +92,9 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(url, seconds, post, conns, workerd):
+def measure(url, seconds, body, conns, workerd):
     before = cpu_seconds(workerd)
-    result = wrk(url, seconds, post, conns)
+    result = wrk(url, seconds, body, conns)
     result["cpu_ms"] = (cpu_seconds(workerd) - before) * 1000 / max(result["count"], 1)
     return result
 
@@ -124,34 +125,40 @@ def main():
         js, js_url = start_wrangler(os.path.join(REPO, "bench", "js-baseline"), stripe_base, log)
         procs.append(js)
         targets = {
-            "static": (f"{ours_url}/static/shop.css", False, workerd_of(ours.pid)),
-            "ours": (f"{ours_url}/api/payment-intent", True, workerd_of(ours.pid)),
-            "js": (f"{js_url}/api/payment-intent", True, workerd_of(js.pid)),
+            "static": (f"{ours_url}/static/shop.css", None, workerd_of(ours.pid)),
+            "ours": (f"{ours_url}/api/payment-intent", BODY, workerd_of(ours.pid)),
+            "js": (f"{js_url}/api/payment-intent", BODY, workerd_of(js.pid)),
+            "ours400": (f"{ours_url}/api/payment-intent", EMPTY_ORDER, workerd_of(ours.pid)),
+            "js400": (f"{js_url}/api/payment-intent", EMPTY_ORDER, workerd_of(js.pid)),
         }
-        for url, post, _ in targets.values():  # warm: first isolate, price list, JIT
-            wrk(url, 2, post, 1)
+        for url, body, _ in targets.values():  # warm: first isolate, price list, JIT
+            wrk(url, 2, body, 1)
         # Rounds interleave the three, so a noisy moment on this shared machine hits all alike;
         # medians over rounds. One connection: latency without queueing (the overhead figure);
         # four: throughput.
         samples = {(name, conns): [] for name in targets for conns in (1, 4)}
         for _ in range(args.rounds):
             for conns in (1, 4):
-                for name, (url, post, workerd) in targets.items():
-                    samples[(name, conns)].append(measure(url, args.seconds, post, conns, workerd))
+                for name, (url, body, workerd) in targets.items():
+                    samples[(name, conns)].append(measure(url, args.seconds, body, conns, workerd))
         med = lambda name, conns, key: statistics.median(s[key] for s in samples[(name, conns)])
         labels = {
             "static": "static asset (/static/shop.css)",
             "ours": "ours: POST /api/payment-intent (Rust → WASM)",
             "js": "baseline: same endpoint in JS with `stripe`",
+            "ours400": "ours, an empty order: 400, no Stripe call",
+            "js400": "baseline, an empty order: 400, no Stripe call",
         }
         print(f"wrk -t1 against wrangler dev, Stripe stand-in answering at once; {args.rounds} interleaved rounds of "
               f"{args.seconds} s, medians. workerd CPU = the CPU time of that wrangler's workerd per request.\n")
         print("| what | p50, 1 conn | p99, 1 conn | overhead over static p50 | req/s, 4 conns | p50, 4 conns "
-              "| workerd CPU per request | non-2xx |")
+              "| workerd CPU per request | unexpected status |")
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         floor = med("static", 1, "p50")
         for name, label in labels.items():
-            bad = sum(s["bad"] for conns in (1, 4) for s in samples[(name, conns)])
+            runs = [s for conns in (1, 4) for s in samples[(name, conns)]]
+            # wrk counts non-2xx answers: every empty order must be one (a 400).
+            bad = sum(s["count"] - s["bad"] if name.endswith("400") else s["bad"] for s in runs)
             print(f"| {label} | {med(name, 1, 'p50'):.2f} ms | {med(name, 1, 'p99'):.2f} ms | "
                   f"{med(name, 1, 'p50') - floor:+.2f} ms | {med(name, 4, 'rps'):,.0f} | {med(name, 4, 'p50'):.2f} ms | "
                   f"{med(name, 1, 'cpu_ms'):.2f} ms | {bad} |")

@@ -110,7 +110,7 @@ describe('a panic inside the worker', () => {
     const panicLines = () =>
       readFileSync(shop.logFile, 'utf8')
         .split('\n')
-        .map((l) => l.match(/(\{"message":"panicked at.*\})/)?.[1])
+        .map((l) => l.match(/(\{"panic":".*\})/)?.[1])
         .filter(Boolean)
         .map((l) => JSON.parse(l));
     // wrangler's output reaches the log file a little after the answers.
@@ -120,6 +120,7 @@ describe('a panic inside the worker', () => {
     assert.equal(lines.length, 3, 'one line per panic (now, later, in flight)');
     for (const line of lines) {
       assert.match(line.panic, /^worker\/src\/panic_probe\.rs:\d+$/);
+      assert.match(line.message, /panic probe: (now|later)/);
       assert.doesNotMatch(JSON.stringify(line), /items|quantity|sk_test/);
     }
   });

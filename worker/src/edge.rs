@@ -51,6 +51,22 @@ struct LogLine {
     latency_ms: u64,
 }
 
+/// The log line of a panic: where, and what it said; never the request.
+#[derive(Serialize)]
+struct PanicLine<'a> {
+    panic: &'a str,
+    message: &'a str,
+}
+
+/// The log line of an `Err` out of the handler, in place of the request's usual line.
+#[derive(Serialize)]
+struct ErrorLine<'a> {
+    route: &'a str,
+    status: u16,
+    code: &'a str,
+    error: &'a str,
+}
+
 /// A panic aborts the WASM instance (worker-build's shim then starts a fresh one). Log it as
 /// one JSON line, without the request, so it can be found and fixed; then tell the JS guard
 /// (`worker/guard.mjs`) so the requests in flight still answer 500 JSON.
@@ -58,8 +74,8 @@ struct LogLine {
 fn start() {
     std::panic::set_hook(Box::new(|info| {
         let place = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
-        let line = serde_json::json!({ "panic": place, "message": info.to_string() });
-        worker::console_error!("{line}");
+        let line = serde_json::to_string(&PanicLine { panic: &place, message: &info.to_string() });
+        worker::console_error!("{}", line.unwrap_or_default());
         let notify = js_sys::Reflect::get(&js_sys::global(), &"__shopPanicked".into());
         if let Ok(notify) = notify.and_then(|f| f.dyn_into::<js_sys::Function>()) {
             let _ = notify.call0(&JsValue::UNDEFINED);
@@ -73,10 +89,10 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     match serve(req, env).await {
         Ok(response) => Ok(response),
         // workers-rs would answer a bare "INTERNAL SERVER ERROR"; keep the API's shape.
-        Err(error) => {
-            let line = serde_json::json!({ "route": route, "status": 500, "code": "internal_error", "error": error.to_string() });
-            worker::console_error!("{line}");
+        Err(failure) => {
             let error = ApiError::internal();
+            let line = ErrorLine { route: &route, status: error.status, code: error.code, error: &failure.to_string() };
+            worker::console_error!("{}", serde_json::to_string(&line).unwrap_or_default());
             json_response(error.status, error.to_json())
         }
     }

@@ -23,7 +23,7 @@ export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 TOOLS := .tools
 RUST_SOURCES := $(shell find catalog/src worker/src -name '*.rs') Cargo.lock worker/Cargo.toml catalog/Cargo.toml
 
-.PHONY: help dev test build site worker lint unit fuzz e2e bench tools test-tools clean
+.PHONY: help dev test build bookshop site worker lint unit fuzz e2e bench tools test-tools clean
 
 help:
 	@echo "make dev    build the shop and run it at http://localhost:$(PORT) (wrangler dev)"
@@ -33,14 +33,21 @@ help:
 
 # --- running ---------------------------------------------------------------------------
 
-dev: tools
+# `bookshop watch` rebuilds the site on every save (only what the change touches) while
+# `wrangler dev` serves public/ and rebuilds the worker when its sources change. A
+# background job of a script ignores Ctrl-C, so the trap stops the watcher with wrangler.
+dev: tools bookshop
+	@target/release/bookshop watch & watcher=$$!; \
+	trap 'kill $$watcher 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	wrangler dev --port $(PORT) $(if $(STRIPE_API_BASE),--var STRIPE_API_BASE:$(STRIPE_API_BASE))
 
 # What wrangler's [build] command runs: the site, then the worker if its sources changed.
 build: tools site worker
 
-site:
+bookshop:
 	cargo build --quiet --release -p generator
+
+site: bookshop
 	target/release/bookshop build
 
 worker: worker/build/index.js

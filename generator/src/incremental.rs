@@ -24,8 +24,9 @@ use crate::site::Site;
 pub enum Change {
     /// These book files were edited, added or deleted.
     Books(Vec<PathBuf>),
-    /// Settings, a template, a static file or a cover image changed: rebuild everything.
-    Site,
+    /// Settings, a template, a static file or a cover image (this one) changed: rebuild
+    /// everything.
+    Site(PathBuf),
     /// Nothing the site is made from (an editor's swap or backup file, say).
     Nothing,
 }
@@ -45,12 +46,12 @@ pub fn classify(root: &Path, paths: &[PathBuf]) -> Change {
             if ext == "md" {
                 books.push(path.clone());
             } else if COVER_EXTENSIONS.contains(&ext.as_str()) {
-                return Change::Site;
+                return Change::Site(path.clone());
             }
         } else if rel == Path::new("content/site.toml")
             || ["themes", "templates", "static"].iter().any(|dir| rel.starts_with(dir))
         {
-            return Change::Site;
+            return Change::Site(path.clone());
         }
     }
     books.sort();
@@ -65,6 +66,8 @@ pub fn classify(root: &Path, paths: &[PathBuf]) -> Change {
 /// What a rebuild did, for its report line.
 #[derive(Debug, Default)]
 pub struct Rebuilt {
+    /// The changed files that caused it.
+    pub changed: Vec<PathBuf>,
     /// Files written because their bytes changed, site-relative.
     pub written: Vec<String>,
     /// Files removed, site-relative.
@@ -113,7 +116,11 @@ impl Engine {
     pub fn rebuild(&mut self, paths: &[PathBuf]) -> Result<Option<Rebuilt>> {
         match classify(&self.root, paths) {
             Change::Nothing => Ok(None),
-            Change::Site => self.rebuild_all().map(Some),
+            Change::Site(path) => {
+                let mut rebuilt = self.rebuild_all()?;
+                rebuilt.changed.push(path);
+                Ok(Some(rebuilt))
+            }
             Change::Books(books) => self.rebuild_books(&books).map(Some),
         }
     }
@@ -130,7 +137,11 @@ impl Engine {
         let loaded = self.load(paths)?;
         let previous = swap_in(&mut self.site.books, loaded);
         match self.render_changes(&previous) {
-            Ok(files) => self.write(files),
+            Ok(files) => {
+                let mut rebuilt = self.write(files)?;
+                rebuilt.changed = paths.to_vec();
+                Ok(rebuilt)
+            }
             Err(e) => {
                 // Put the last good books back: the next rebuild starts from them.
                 swap_in(&mut self.site.books, previous);
@@ -314,9 +325,10 @@ mod tests {
         let root = Path::new("/shop");
         let p = |s: &str| root.join(s);
         assert_eq!(classify(root, &[p("content/books/a.md")]), Change::Books(vec![p("content/books/a.md")]));
-        assert_eq!(classify(root, &[p("content/books/a.md"), p("themes/default/templates/book.html")]), Change::Site);
-        assert_eq!(classify(root, &[p("content/site.toml")]), Change::Site);
-        assert_eq!(classify(root, &[p("content/books/a.jpg")]), Change::Site);
+        let template = p("themes/default/templates/book.html");
+        assert_eq!(classify(root, &[p("content/books/a.md"), template.clone()]), Change::Site(template));
+        assert_eq!(classify(root, &[p("content/site.toml")]), Change::Site(p("content/site.toml")));
+        assert_eq!(classify(root, &[p("content/books/a.jpg")]), Change::Site(p("content/books/a.jpg")));
         for junk in ["content/books/.a.md.swp", "content/books/a.md~", "content/books/4913", "content/books/.#a.md"] {
             assert_eq!(classify(root, &[p(junk)]), Change::Nothing, "{junk}");
         }

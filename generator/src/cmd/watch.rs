@@ -55,7 +55,7 @@ pub fn run(root: &Path, output: &Path) -> Result<()> {
         };
         let ms = started.elapsed().as_millis();
         match result {
-            Ok(Some(rebuilt)) => report(&changed, &rebuilt, ms),
+            Ok(Some(rebuilt)) => report(&rebuilt, ms),
             Ok(None) => {}
             Err(error) => {
                 eprintln!("{error}");
@@ -128,7 +128,8 @@ fn changed_paths(event: notify::Result<notify::Event>, absolute: &Path, root: &P
 }
 
 /// One line per rebuild: what changed, what was written, how long it took.
-fn report(changed: &[PathBuf], rebuilt: &Rebuilt, ms: u128) {
+fn report(rebuilt: &Rebuilt, ms: u128) {
+    let changed = &rebuilt.changed;
     let mut what: Vec<String> = changed.iter().take(3).map(|p| p.display().to_string()).collect();
     if changed.len() > 3 {
         what.push(format!("and {} more", changed.len() - 3));

@@ -82,10 +82,11 @@ e2e: build
 
 # --- measuring -------------------------------------------------------------------------
 
-# Numbers, written to BENCHMARKS.md; BENCH_SIZES=1000,10000,100000 for the large run.
+# Numbers, written to BENCHMARKS.md; BENCH_SIZES=1000,10000,100000 for the large run,
+# HUGO_MAX=10000 to leave Hugo out above that many books.
 BENCH_SIZES ?= 1000,10000
 bench: tools test-tools $(TOOLS)/hugo site worker
-	python3 bench/run.py --sizes $(BENCH_SIZES)
+	python3 bench/run.py --sizes $(BENCH_SIZES) $(if $(HUGO_MAX),--hugo-max $(HUGO_MAX))
 
 # --- installing --------------------------------------------------------------------------
 

@@ -6,6 +6,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use generator::cmd;
 
+// A build makes and frees millions of small strings on every core; mimalloc's per-thread
+// pools do that for a fraction of the system allocator's cost.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Build a static bookshop from markdown books.
 #[derive(Parser)]
 #[command(name = "bookshop", version, about)]

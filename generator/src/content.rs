@@ -120,7 +120,12 @@ pub fn load_books(dir: &Path, config: &Config) -> (Vec<Book>, Vec<Diagnostic>) {
 /// Catalog order: by weight, then title, then file (so ties keep one order however the
 /// books were loaded).
 pub fn sort(books: &mut [Book]) {
-    books.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.title.cmp(&b.title)).then_with(|| a.path.cmp(&b.path)));
+    books.sort_by(catalog_order);
+}
+
+/// How two books compare in catalog order.
+pub fn catalog_order(a: &Book, b: &Book) -> std::cmp::Ordering {
+    a.weight.cmp(&b.weight).then_with(|| a.title.cmp(&b.title)).then_with(|| a.path.cmp(&b.path))
 }
 
 /// Loads one book file: `Ok(None)` for a draft, or every problem it has.

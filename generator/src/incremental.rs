@@ -4,7 +4,7 @@
 //! server keeps serving the output throughout. Settings, templates and static files are
 //! read by every page: a change to them rebuilds the whole site.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -165,25 +165,15 @@ impl Engine {
             }
         }
         // Ids are file names: a new file may take one that another folder's file has.
-        let changing: HashSet<&Path> = paths.iter().map(PathBuf::as_path).collect();
-        let mut ids: HashMap<&str, &Path> = self
-            .site
-            .books
-            .iter()
-            .filter(|b| !changing.contains(b.path.as_path()))
-            .map(|b| (b.id.as_str(), b.path.as_path()))
-            .collect();
-        for (path, book) in &loaded {
-            if let Some(book) = book {
-                if let Some(first) = ids.insert(&book.id, path) {
-                    problems.push(
-                        Diagnostic::new(
-                            path,
-                            format!("duplicate book id `{}`: {} has it too", book.id, first.display()),
-                        )
+        for (i, (path, book)) in loaded.iter().enumerate() {
+            let Some(book) = book else { continue };
+            let other_loaded = loaded[..i].iter().filter_map(|(p, b)| b.as_ref().map(|b| (p, b)));
+            let kept = self.site.books.iter().filter(|b| !paths.contains(&b.path)).map(|b| (&b.path, b));
+            if let Some((first, _)) = kept.chain(other_loaded).find(|(_, other)| other.id == book.id) {
+                problems.push(
+                    Diagnostic::new(path, format!("duplicate book id `{}`: {} has it too", book.id, first.display()))
                         .help("book ids come from file names; rename one of the files"),
-                    );
-                }
+                );
             }
         }
         if problems.is_empty() {
@@ -279,11 +269,20 @@ struct Files {
 fn swap_in(books: &mut Vec<Book>, changes: Vec<(PathBuf, Option<Book>)>) -> Vec<(PathBuf, Option<Book>)> {
     let mut previous = Vec::with_capacity(changes.len());
     for (path, book) in changes {
-        let old = books.iter().position(|b| b.path == path).map(|i| books.swap_remove(i));
-        books.extend(book);
+        let old = match (books.iter().position(|b| b.path == path), book) {
+            // In place: an edit that keeps the book's weight and title needs no sort.
+            (Some(i), Some(book)) => Some(std::mem::replace(&mut books[i], book)),
+            (Some(i), None) => Some(books.remove(i)),
+            (None, book) => {
+                books.extend(book);
+                None
+            }
+        };
         previous.push((path, old));
     }
-    content::sort(books);
+    if !books.is_sorted_by(|a, b| content::catalog_order(a, b).is_le()) {
+        content::sort(books);
+    }
     previous
 }
 

@@ -158,8 +158,12 @@ fn view<'a>(book: &'a Book, description_html: Option<String>) -> BookView<'a> {
 
 /// The price list for these books.
 pub fn price_list(books: &[Book]) -> PriceList {
-    let entries: BTreeMap<String, PriceListEntry> = books
-        .iter()
+    // Sorted by id as references first: the map then takes its entries already in order,
+    // where sorting the entries themselves would move every one of them several times.
+    let mut by_id: Vec<&Book> = books.iter().collect();
+    by_id.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    let entries: BTreeMap<String, PriceListEntry> = by_id
+        .into_iter()
         .map(|book| {
             let entry = PriceListEntry {
                 title: book.title.clone(),

@@ -3,7 +3,10 @@
 
 Prints a table and rewrites BENCHMARKS.md. Numbers only: nothing here passes or fails.
 
-    bench/run.py [--sizes 1000,10000] [--runs 3] [--hugo-max N]
+    bench/run.py [--sizes 1000,10000] [--runs 3] [--hugo-max N] [--generator-only]
+
+--generator-only measures only the generators (no wrangler, no worker build) and rewrites the
+generator section of BENCHMARKS.md, keeping the worker's sections from the last full run.
 """
 import argparse
 import datetime
@@ -124,17 +127,35 @@ def main():
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--hugo-max", type=int, default=None, help="skip Hugo for shops larger than this")
+    parser.add_argument("--generator-only", action="store_true", help="keep the worker's sections as they are")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     hugo_version = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
     print(f"generator vs Hugo {hugo_version}, median of {args.runs}:")
     rows = bench_generators(sizes, args.runs, args.hugo_max)
-    bundle = worker_size()
+    path = os.path.join(REPO, "BENCHMARKS.md")
+    if args.generator_only:
+        old = open(path).read() if os.path.exists(path) else ""
+        rest = old[old.index(WORKER_SECTION):] if WORKER_SECTION in old else ""
+        lines = generator_section(args, hugo_version, rows, "`bench/run.py --generator-only`")
+        if rest:
+            lines += ["The sections below are from the last full `make bench`; this run measured only the generators.", "", ""]
+        text = "\n".join(lines) + rest
+    else:
+        text = "\n".join(generator_section(args, hugo_version, rows, "`make bench`") + worker_sections())
+    with open(path, "w") as f:
+        f.write(text)
+    print(text)
 
+
+WORKER_SECTION = "## Worker bundle"
+
+
+def generator_section(args, hugo_version, rows, written_by):
     lines = [
         "# Benchmarks",
         "",
-        f"Written by `make bench` on {datetime.date.today()}: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Written by {written_by} on {datetime.date.today()}: {platform.machine()}, {os.cpu_count()} cores, "
         f"{platform.platform()}. Hugo {hugo_version} (Debian). Median of {args.runs} runs; a synthetic shop "
         "from `bench/gen_shop.py` (~350 words of markdown per book, a table in every fifth, tags, prices), "
         "the same files built by both, Hugo with equivalent templates (a catalog listing and a page per book). "
@@ -170,7 +191,14 @@ def main():
         "re-render its page, the list pages that show it, the price list, sitemap and feed, and "
         "write the files whose bytes changed).",
         "",
-        "## Worker bundle (`wrangler deploy --dry-run`)",
+    ]
+    return lines
+
+
+def worker_sections():
+    bundle = worker_size()
+    lines = [
+        f"{WORKER_SECTION} (`wrangler deploy --dry-run`)",
         "",
         "| file | raw | gzipped |",
         "| --- | ---: | ---: |",
@@ -187,9 +215,7 @@ def main():
         lines += ["## Endpoint under load", "", "`bench/load.sh` (wrk against `wrangler dev` + localstripe):", "", "```"]
         result = subprocess.run(["bash", load], cwd=REPO, capture_output=True, text=True)
         lines += [result.stdout.strip() or result.stderr.strip()[-2000:], "```", ""]
-    with open(os.path.join(REPO, "BENCHMARKS.md"), "w") as f:
-        f.write("\n".join(lines))
-    print("\n".join(lines))
+    return lines
 
 
 if __name__ == "__main__":

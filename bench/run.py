@@ -179,8 +179,8 @@ def generator_section(args, hugo_version, rows, written_by):
         if len(per_book) > 1:
             (n0, t0), (n1, t1) = per_book[0], per_book[-1]
             lines.append(f"Linearity ({where}): a build takes {t1 / t0:.2f}× the time per book at {n1:,} books "
-                         f"that it takes at {n0:,} (1.00 would be exactly linear; fixed start-up costs weigh more "
-                         "in small shops).")
+                         f"that it takes at {n0:,} (1.00 would be exactly linear; start-up costs weigh more in small "
+                         "shops, and on disk the kernel's writeback makes every figure vary between runs).")
     lines += [
         "",
         "µs/book is our wall time divided by the books. The watch columns run `bookshop watch` on the shop "
@@ -192,6 +192,9 @@ def generator_section(args, hugo_version, rows, written_by):
         "write the files whose bytes changed).",
         "",
     ]
+    if args.hugo_max is not None and any(theirs is None for _, _, _, theirs, _ in rows):
+        lines += [f"Hugo was left out above {args.hugo_max:,} books (`--hugo-max`): its peak memory grows with "
+                  "the shop (over 1 GB at 10,000 books), which at 100,000 would be about ten times that.", ""]
     return lines
 
 

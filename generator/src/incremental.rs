@@ -45,7 +45,8 @@ pub fn classify(root: &Path, paths: &[PathBuf]) -> Change {
         if rel.starts_with("content/books") {
             if ext == "md" {
                 books.push(path.clone());
-            } else if COVER_EXTENSIONS.contains(&ext.as_str()) {
+            } else if ext.is_empty() || COVER_EXTENSIONS.contains(&ext.as_str()) {
+                // A cover image, or a folder moved in or out: its books send no events.
                 return Change::Site(path.clone());
             }
         } else if rel == Path::new("content/site.toml")
@@ -105,11 +106,6 @@ impl Engine {
         Ok((engine, summary))
     }
 
-    /// The site as last built.
-    pub fn site(&self) -> &Site {
-        &self.site
-    }
-
     /// Rebuilds what `paths` (as `root.join(...)`) changed; `None` when they change nothing
     /// the site is made from. On any error, nothing is written and the site in memory
     /// stays the last good one.
@@ -138,7 +134,10 @@ impl Engine {
         let previous = swap_in(&mut self.site.books, loaded);
         match self.render_changes(&previous) {
             Ok(files) => {
-                let mut rebuilt = self.write(files)?;
+                let lists = files.lists;
+                let mut rebuilt = self.write(files.write, files.remove)?;
+                // Only once written: a failed write leaves the list pages to render again.
+                self.lists = lists;
                 rebuilt.changed = paths.to_vec();
                 Ok(rebuilt)
             }
@@ -184,7 +183,7 @@ impl Engine {
     }
 
     /// Renders, in memory, every file the swapped-in books change; `previous` holds the
-    /// books they replaced. Returns (files to write, files to remove).
+    /// books they replaced.
     fn render_changes(&mut self, previous: &[(PathBuf, Option<Book>)]) -> Result<Files> {
         let site = &self.site;
         let renderer = Renderer::new(&site.config, &site.tera);
@@ -230,19 +229,19 @@ impl Engine {
         render::catalog_files(&site.config, &site.books, &collect)?;
         let lists: HashMap<String, u64> = pages.iter().map(|p| p.url.clone()).zip(fingerprints).collect();
         remove.extend(pages_gone(&self.lists, &lists));
-        self.lists = lists;
-        Ok(Files { write: collected.into_inner().unwrap_or_else(PoisonError::into_inner), remove })
+        Ok(Files { write: collected.into_inner().unwrap_or_else(PoisonError::into_inner), remove, lists })
     }
 
-    fn write(&self, files: Files) -> Result<Rebuilt> {
+    /// Writes the files whose bytes changed and removes the others, one writer at a time.
+    fn write(&self, write: Vec<(String, Vec<u8>)>, remove: Vec<String>) -> Result<Rebuilt> {
         let _lock = Lock::acquire(&self.output)?;
         let mut rebuilt = Rebuilt::default();
-        for (rel, bytes) in files.write {
+        for (rel, bytes) in write {
             if output::write_if_changed(&self.output, &rel, &bytes)? {
                 rebuilt.written.push(rel);
             }
         }
-        for rel in files.remove {
+        for rel in remove {
             if output::remove(&self.output, &rel)? {
                 rebuilt.removed.push(rel);
             }
@@ -257,10 +256,12 @@ impl Engine {
     }
 }
 
-/// Files a rebuild writes (site-relative path, bytes) and removes.
+/// What a rebuild rendered: files to write (site-relative path, bytes) and to remove,
+/// and the list pages' fingerprints once they are written.
 struct Files {
     write: Vec<(String, Vec<u8>)>,
     remove: Vec<String>,
+    lists: HashMap<String, u64>,
 }
 
 /// Puts each book in the catalog in place of the one read from the same file (`None`
@@ -328,6 +329,7 @@ mod tests {
         assert_eq!(classify(root, &[p("content/books/a.md"), template.clone()]), Change::Site(template));
         assert_eq!(classify(root, &[p("content/site.toml")]), Change::Site(p("content/site.toml")));
         assert_eq!(classify(root, &[p("content/books/a.jpg")]), Change::Site(p("content/books/a.jpg")));
+        assert_eq!(classify(root, &[p("content/books/more")]), Change::Site(p("content/books/more")), "a folder");
         for junk in ["content/books/.a.md.swp", "content/books/a.md~", "content/books/4913", "content/books/.#a.md"] {
             assert_eq!(classify(root, &[p(junk)]), Change::Nothing, "{junk}");
         }

@@ -4,6 +4,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result};
 
@@ -46,19 +47,25 @@ fn beside(target: &Path) -> (PathBuf, String) {
 }
 
 /// Writes one file of a site being served, unless it already holds exactly these bytes.
-/// The bytes go to a temporary file in the same folder, renamed over the old one, so a
-/// server never sees half a file. Returns whether the file was written.
+/// The bytes go to a temporary file beside the output folder (the same file system, never
+/// in the folder a server watches), renamed over the old one, so a server never sees half
+/// a file. Returns whether the file was written.
 pub fn write_if_changed(output: &Path, rel: &str, bytes: &[u8]) -> Result<bool> {
+    static WRITES: AtomicU64 = AtomicU64::new(0);
     let path = output.join(rel);
     if fs::read(&path).is_ok_and(|old| old == bytes) {
         return Ok(false);
     }
     let parent = path.parent().unwrap_or(output);
     fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temp = parent.join(format!(".{name}.{}.tmp", std::process::id()));
+    let (beside, name) = beside(output);
+    let n = WRITES.fetch_add(1, Ordering::Relaxed);
+    let temp = beside.join(format!(".{name}.write-{}-{n}", std::process::id()));
     fs::write(&temp, bytes).with_context(|| format!("cannot write {}", temp.display()))?;
-    fs::rename(&temp, &path).with_context(|| format!("cannot move {} to {}", temp.display(), path.display()))?;
+    if let Err(e) = fs::rename(&temp, &path) {
+        let _ = fs::remove_file(&temp);
+        return Err(e).with_context(|| format!("cannot move {} to {}", temp.display(), path.display()));
+    }
     Ok(true)
 }
 

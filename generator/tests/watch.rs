@@ -142,6 +142,12 @@ fn a_new_price_rewrites_the_book_the_lists_that_show_it_and_the_price_list() {
     );
     assert!(fs::read_to_string(shop.root().join("public/page/2/index.html")).expect("page").contains("$12.50"));
     shop.assert_same_as_a_full_build();
+    let leftovers: Vec<_> = fs::read_dir(shop.root())
+        .expect("ls")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains(".write-"))
+        .collect();
+    assert!(leftovers.is_empty(), "each file was written beside the site, then moved in");
 }
 
 #[test]

@@ -26,7 +26,7 @@ RUST_SOURCES := $(shell find catalog/src worker/src -name '*.rs') Cargo.lock wor
 .PHONY: help dev test build bookshop site worker lint unit fuzz e2e bench tools test-tools clean
 
 help:
-	@echo "make dev    build the shop and run it at http://localhost:$(PORT) (wrangler dev)"
+	@echo "make dev    build the shop, run it at http://localhost:$(PORT) (wrangler dev), rebuild on save"
 	@echo "            PORT=… STRIPE_API_BASE=http://127.0.0.1:8420 for a local Stripe stand-in"
 	@echo "make test   install what tests need, then lint, unit, fuzz, integration and browser tests"
 	@echo "make bench  the generator against Hugo, the worker's size and load figures -> BENCHMARKS.md"

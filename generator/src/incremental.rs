@@ -45,8 +45,8 @@ pub fn classify(root: &Path, paths: &[PathBuf]) -> Change {
         if rel.starts_with("content/books") {
             if ext == "md" {
                 books.push(path.clone());
-            } else if ext.is_empty() || COVER_EXTENSIONS.contains(&ext.as_str()) {
-                // A cover image, or a folder moved in or out: its books send no events.
+            } else if COVER_EXTENSIONS.contains(&ext.as_str()) || path.is_dir() {
+                // A cover image, or a folder moved in, whose books send no events of their own.
                 return Change::Site(path.clone());
             }
         } else if rel == Path::new("content/site.toml")
@@ -110,7 +110,13 @@ impl Engine {
     /// the site is made from. On any error, nothing is written and the site in memory
     /// stays the last good one.
     pub fn rebuild(&mut self, paths: &[PathBuf]) -> Result<Option<Rebuilt>> {
-        match classify(&self.root, paths) {
+        // A folder moved out of the books takes its books with it, with no event for each.
+        let mut paths = paths.to_vec();
+        let gone: Vec<PathBuf> = paths.iter().filter(|p| p.extension().is_none() && !p.exists()).cloned().collect();
+        for folder in gone {
+            paths.extend(self.site.books.iter().filter(|b| b.path.starts_with(&folder)).map(|b| b.path.clone()));
+        }
+        match classify(&self.root, &paths) {
             Change::Nothing => Ok(None),
             Change::Site(path) => {
                 let mut rebuilt = self.rebuild_all()?;
@@ -329,8 +335,13 @@ mod tests {
         assert_eq!(classify(root, &[p("content/books/a.md"), template.clone()]), Change::Site(template));
         assert_eq!(classify(root, &[p("content/site.toml")]), Change::Site(p("content/site.toml")));
         assert_eq!(classify(root, &[p("content/books/a.jpg")]), Change::Site(p("content/books/a.jpg")));
-        assert_eq!(classify(root, &[p("content/books/more")]), Change::Site(p("content/books/more")), "a folder");
-        for junk in ["content/books/.a.md.swp", "content/books/a.md~", "content/books/4913", "content/books/.#a.md"] {
+        for junk in [
+            "content/books/.a.md.swp",
+            "content/books/a.md~",
+            "content/books/4913",
+            "content/books/.#a.md",
+            "content/books/sedX1",
+        ] {
             assert_eq!(classify(root, &[p(junk)]), Change::Nothing, "{junk}");
         }
         assert_eq!(classify(root, &[p("public/index.html")]), Change::Nothing);

@@ -235,3 +235,30 @@ fn an_editors_swap_file_changes_nothing() {
     fs::write(&swap, "junk").expect("write");
     assert!(shop.engine.rebuild(&[swap]).expect("fine").is_none());
 }
+
+#[test]
+fn a_folder_of_books_moved_in_or_out_brings_or_takes_its_books() {
+    let mut shop = Shop::new(3);
+    let outside = tempfile::tempdir().expect("temp dir");
+    write(outside.path(), "more/extra.md", &book("Extra", "4.00", "science", 9));
+    let folder = shop.book_path("more").with_extension("");
+    fs::rename(outside.path().join("more"), &folder).expect("move in");
+    let rebuilt = shop.engine.rebuild(std::slice::from_ref(&folder)).expect("rebuilds").expect("a folder rebuilds");
+    assert_eq!(rebuilt.full.expect("a full build").books, 4);
+    shop.assert_same_as_a_full_build();
+
+    fs::rename(&folder, outside.path().join("more")).expect("move out");
+    let rebuilt = shop.engine.rebuild(&[folder]).expect("rebuilds").expect("its books go");
+    assert!(rebuilt.removed.contains(&"books/extra/index.html".to_owned()), "{:?}", rebuilt.removed);
+    shop.assert_same_as_a_full_build();
+}
+
+#[test]
+fn a_tools_temporary_file_beside_the_books_changes_nothing() {
+    let mut shop = Shop::new(2);
+    let temp = shop.root().join("content/books/sedAb12Cd");
+    fs::write(&temp, "half an edit").expect("write");
+    assert!(shop.engine.rebuild(std::slice::from_ref(&temp)).expect("fine").is_none());
+    fs::remove_file(&temp).expect("gone");
+    assert!(shop.engine.rebuild(&[temp]).expect("fine").is_none());
+}

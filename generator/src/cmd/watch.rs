@@ -145,10 +145,16 @@ fn report(rebuilt: &Rebuilt, ms: u128) {
         None => {
             let pages = rebuilt.written.iter().filter(|f| f.ends_with(".html")).count();
             eprintln!(
-                "Rebuilt {what}: {} files written ({pages} pages), {} removed in {ms} ms",
-                rebuilt.written.len(),
+                "Rebuilt {what}: {} written ({}), {} removed in {ms} ms",
+                count(rebuilt.written.len(), "file"),
+                count(pages, "page"),
                 rebuilt.removed.len()
             );
         }
     }
+}
+
+/// `1 file`, `3 files`.
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }

@@ -24,24 +24,31 @@ TOOLS := .tools
 PANIC_PROBE := target/panic-probe/build/index.js
 RUST_SOURCES := $(shell find catalog/src worker/src -name '*.rs') Cargo.lock worker/Cargo.toml catalog/Cargo.toml
 
-.PHONY: help dev test build site worker lint unit fuzz e2e bench tools test-tools clean
+.PHONY: help dev test build bookshop site worker lint unit fuzz e2e bench tools test-tools clean
 
 help:
-	@echo "make dev    build the shop and run it at http://localhost:$(PORT) (wrangler dev)"
+	@echo "make dev    build the shop, run it at http://localhost:$(PORT) (wrangler dev), rebuild on save"
 	@echo "            PORT=… STRIPE_API_BASE=http://127.0.0.1:8420 for a local Stripe stand-in"
 	@echo "make test   install what tests need, then lint, unit, fuzz, integration and browser tests"
 	@echo "make bench  the generator against Hugo, the worker's size and load figures -> BENCHMARKS.md"
 
 # --- running ---------------------------------------------------------------------------
 
-dev: tools
+# `bookshop watch` rebuilds the site on every save (only what the change touches) while
+# `wrangler dev` serves public/ and rebuilds the worker when its sources change. A
+# background job of a script ignores Ctrl-C, so the trap stops the watcher with wrangler.
+dev: tools bookshop
+	@target/release/bookshop watch & watcher=$$!; \
+	trap 'kill $$watcher 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	wrangler dev --port $(PORT) $(if $(STRIPE_API_BASE),--var STRIPE_API_BASE:$(STRIPE_API_BASE))
 
 # What wrangler's [build] command runs: the site, then the worker if its sources changed.
 build: tools site worker
 
-site:
+bookshop:
 	cargo build --quiet --release -p generator
+
+site: bookshop
 	target/release/bookshop build
 
 worker: worker/build/index.js
@@ -83,10 +90,11 @@ $(PANIC_PROBE): $(RUST_SOURCES)
 
 # --- measuring -------------------------------------------------------------------------
 
-# Numbers, written to BENCHMARKS.md; BENCH_SIZES=1000,10000,100000 for the large run.
+# Numbers, written to BENCHMARKS.md; BENCH_SIZES=1000,10000,100000 for the large run,
+# HUGO_MAX=10000 to leave Hugo out above that many books.
 BENCH_SIZES ?= 1000,10000
 bench: tools test-tools $(TOOLS)/hugo site worker
-	python3 bench/run.py --sizes $(BENCH_SIZES)
+	python3 bench/run.py --sizes $(BENCH_SIZES) $(if $(HUGO_MAX),--hugo-max $(HUGO_MAX))
 
 # --- installing --------------------------------------------------------------------------
 

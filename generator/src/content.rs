@@ -13,7 +13,7 @@ use crate::front_matter::{self, did_you_mean, line_of_key, Format, SplitError, B
 use crate::markdown;
 
 /// A book ready to render and sell.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Book {
     /// The file name without `.md`: the book's URL segment and price-list key.
     pub id: String,
@@ -53,7 +53,7 @@ impl Book {
 }
 
 /// An editor's cover image and its size in pixels, for `<img width height>`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cover {
     /// The image file.
     pub path: PathBuf,
@@ -64,7 +64,7 @@ pub struct Cover {
 }
 
 /// Cover image formats a browser shows and the generator copies as is.
-const COVER_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "svg"];
+pub const COVER_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "svg"];
 
 /// Loads every book under `dir`, sorted by weight then title. Drafts are checked but left
 /// out. Returns all books that are valid and a problem for every file that is not.
@@ -113,8 +113,19 @@ pub fn load_books(dir: &Path, config: &Config) -> (Vec<Book>, Vec<Diagnostic>) {
             Err(mut errors) => problems.append(&mut errors),
         }
     }
-    books.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.title.cmp(&b.title)));
+    sort(&mut books);
     (books, problems)
+}
+
+/// Catalog order: by weight, then title, then file (so ties keep one order however the
+/// books were loaded).
+pub fn sort(books: &mut [Book]) {
+    books.sort_by(catalog_order);
+}
+
+/// How two books compare in catalog order.
+pub fn catalog_order(a: &Book, b: &Book) -> std::cmp::Ordering {
+    a.weight.cmp(&b.weight).then_with(|| a.title.cmp(&b.title)).then_with(|| a.path.cmp(&b.path))
 }
 
 /// Loads one book file: `Ok(None)` for a draft, or every problem it has.

@@ -38,9 +38,18 @@ pub fn robots(config: &Config) -> String {
 
 /// An Atom feed of the newest books (by `published`; books without a date come last).
 pub fn atom(config: &Config, books: &[Book]) -> String {
-    let mut newest: Vec<&Book> = books.iter().collect();
-    newest.sort_by(|a, b| b.published.cmp(&a.published).then_with(|| a.title.cmp(&b.title)));
-    newest.truncate(FEED_LENGTH);
+    // The newest few of all the books: picked in one pass, then only they are sorted. The
+    // catalog position breaks ties, so the pick is the one a stable sort of all would give.
+    let newer = |(i, a): &(usize, &Book), (j, b): &(usize, &Book)| {
+        b.published.cmp(&a.published).then_with(|| a.title.cmp(&b.title)).then(i.cmp(j))
+    };
+    let mut newest: Vec<(usize, &Book)> = books.iter().enumerate().collect();
+    if newest.len() > FEED_LENGTH {
+        newest.select_nth_unstable_by(FEED_LENGTH, newer);
+        newest.truncate(FEED_LENGTH);
+    }
+    newest.sort_unstable_by(newer);
+    let newest: Vec<&Book> = newest.into_iter().map(|(_, book)| book).collect();
     let updated = newest.iter().filter_map(|b| b.published.as_deref()).max().unwrap_or("1970-01-01");
     let base = escape::xml(&config.base_url);
     let mut xml =

@@ -9,7 +9,7 @@ use crate::content::Book;
 use crate::markdown::slugify;
 
 /// Where a page of a list sits among its siblings (`paginator` in templates).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Paginator {
     /// 1-based number of this page.
     pub number: usize,
@@ -83,6 +83,56 @@ pub fn tags(books: &[Book]) -> Vec<Tag<'_>> {
         }
     }
     by_slug.into_values().collect()
+}
+
+/// A tag as templates see it (`tag` on a tag's list).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct TagView<'a> {
+    /// As an editor first wrote it.
+    pub name: &'a str,
+    /// Its list's URL.
+    pub url: String,
+}
+
+/// One page of the catalog or of a tag's list, before rendering: which books it shows.
+#[derive(Debug)]
+pub struct ListPage<'a> {
+    /// The page's URL (`/`, `/page/2/`, `/tags/x/`, …).
+    pub url: String,
+    /// The tag, on a tag's list.
+    pub tag: Option<TagView<'a>>,
+    /// Its books, as indices into the catalog, in order.
+    pub books: Vec<usize>,
+    /// Where it sits in its list.
+    pub paginator: Paginator,
+}
+
+impl ListPage<'_> {
+    /// The page's file, site-relative (`index.html`, `tags/x/page/2/index.html`).
+    pub fn file(&self) -> String {
+        format!("{}index.html", self.url.trim_start_matches('/'))
+    }
+}
+
+/// Every page of the catalog, then of each tag's list.
+pub fn pages(books: &[Book], per_page: usize) -> Vec<ListPage<'_>> {
+    let mut lists: Vec<(Option<TagView<'_>>, Vec<usize>)> = vec![(None, (0..books.len()).collect())];
+    for tag in tags(books) {
+        lists.push((Some(TagView { name: tag.name, url: tag.url }), tag.books));
+    }
+    let mut pages = Vec::new();
+    for (tag, members) in lists {
+        let base = tag.as_ref().map_or("/", |t| t.url.as_str());
+        for (range, paginator) in paginate(base, members.len(), per_page) {
+            pages.push(ListPage {
+                url: page_url(base, paginator.number),
+                tag: tag.clone(),
+                books: members[range].to_vec(),
+                paginator,
+            });
+        }
+    }
+    pages
 }
 
 #[cfg(test)]

@@ -42,22 +42,50 @@ pub const SUMMARY_MAX: usize = 200;
 /// The first paragraph as plain text, for listings and `<meta name="description">`, cut at
 /// a word boundary after at most [`SUMMARY_MAX`] characters.
 pub fn summary(markdown: &str) -> String {
+    shorten(first_paragraph_text(markdown), SUMMARY_MAX)
+}
+
+/// The first paragraph's text, read from as little of the description as gives the same
+/// answer as reading all of it (the parser reads a whole document's blocks before its first
+/// event, and the first paragraph is usually the first few hundred bytes). Blocks are decided
+/// line by line, so a prefix that ends at a blank line and holds a whole paragraph holds the
+/// first one as the full text does, unless a link or footnote defined further down could
+/// change its text: with any `]:` the whole description is read.
+fn first_paragraph_text(markdown: &str) -> String {
+    if !markdown.contains("]:") {
+        let bytes = markdown.as_bytes();
+        let mut from = 256;
+        while from < bytes.len() / 2 {
+            let Some(blank) = bytes[from..].windows(2).position(|w| w == b"\n\n") else { break };
+            let cut = from + blank + 2;
+            if let Some(text) = paragraph_in(&markdown[..cut]) {
+                return text;
+            }
+            from = cut * 2;
+        }
+    }
+    paragraph_in(markdown).unwrap_or_default()
+}
+
+/// The text of the first paragraph that has any, once it ends (or is long enough for any
+/// summary); `None` when no paragraph with text ends in `markdown`.
+fn paragraph_in(markdown: &str) -> Option<String> {
     let mut text = String::new();
     let mut in_paragraph = false;
     for event in Parser::new_ext(markdown, options()) {
         match event {
             Event::Start(Tag::Paragraph) => in_paragraph = true,
-            Event::End(TagEnd::Paragraph) if !text.is_empty() => break,
+            Event::End(TagEnd::Paragraph) if !text.is_empty() => return Some(text),
             Event::End(TagEnd::Paragraph) => in_paragraph = false,
             Event::Text(t) | Event::Code(t) if in_paragraph => text.push_str(&t),
             Event::SoftBreak | Event::HardBreak if in_paragraph => text.push(' '),
             _ => {}
         }
         if text.len() > SUMMARY_MAX * 4 {
-            break; // far enough: the cut below needs no more
+            return Some(text); // far enough: the cut in `shorten` needs no more
         }
     }
-    shorten(text, SUMMARY_MAX)
+    None
 }
 
 fn shorten(text: String, max: usize) -> String {
@@ -99,6 +127,27 @@ mod tests {
     #[test]
     fn the_summary_is_the_first_paragraph() {
         assert_eq!(summary("# Title\n\nFirst *para*\ngraph.\n\nSecond."), "First para graph.");
+    }
+
+    #[test]
+    fn the_summary_from_a_prefix_is_the_summary_from_the_whole() {
+        let long = "word ".repeat(80);
+        let cases = [
+            format!("{long}\n\nSecond.\n"),
+            format!("## Heading\n\n{long}\n\nMore.\n\n{long}"),
+            format!("```\n{long}\n\n{long}\n```\n\nAfter the code.\n\n{long}"),
+            format!("<!--\n{long}\n\n{long}\n-->\n\nAfter the comment.\n\n{long}"),
+            format!("- {long}\n- b\n\n- c\n\n{long}\n\n{long}"),
+            format!("[{long}][ref] text\n\n{long}\n\n{long}\n\n[ref]: https://example.com\n"),
+            format!("Note[^1] {long}\n\n{long}\n\n{long}\n\n[^1]: A note.\n"),
+            format!("{long}\r\n\r\n{long}\r\n"),
+            format!("| a | b |\n| --- | --- |\n| {long} | 2 |\n\n{long}\n\n{long}"),
+            format!("{long}\n===\n\nReal paragraph.\n\n{long}\n\n{long}"),
+            "é".repeat(300) + "\n\n" + &"ü".repeat(300),
+        ];
+        for case in &cases {
+            assert_eq!(first_paragraph_text(case), paragraph_in(case).unwrap_or_default(), "{case}");
+        }
     }
 
     #[test]

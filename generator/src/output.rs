@@ -4,6 +4,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result};
 
@@ -12,20 +13,92 @@ pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
     committed: bool,
+    _lock: Lock,
+}
+
+/// One writer at a time for an output folder (`bookshop build` run by `wrangler dev` while
+/// `bookshop watch` runs, say): an advisory lock on a file beside it, released on drop.
+pub struct Lock {
+    _file: fs::File,
+}
+
+impl Lock {
+    /// Waits until no other bookshop process writes into `target`.
+    pub fn acquire(target: &Path) -> Result<Lock> {
+        let (parent, name) = beside(target);
+        fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        let path = parent.join(format!(".{name}.lock"));
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
+        Ok(Lock { _file: file })
+    }
+}
+
+/// The folder holding `target` and `target`'s own name.
+fn beside(target: &Path) -> (PathBuf, String) {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    (parent.to_owned(), name)
+}
+
+/// Writes one file of a site being served, unless it already holds exactly these bytes.
+/// The bytes go to a temporary file beside the output folder (the same file system, never
+/// in the folder a server watches), renamed over the old one, so a server never sees half
+/// a file. Returns whether the file was written.
+pub fn write_if_changed(output: &Path, rel: &str, bytes: &[u8]) -> Result<bool> {
+    static WRITES: AtomicU64 = AtomicU64::new(0);
+    let path = output.join(rel);
+    if fs::read(&path).is_ok_and(|old| old == bytes) {
+        return Ok(false);
+    }
+    let parent = path.parent().unwrap_or(output);
+    fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    let (beside, name) = beside(output);
+    let n = WRITES.fetch_add(1, Ordering::Relaxed);
+    let temp = beside.join(format!(".{name}.write-{}-{n}", std::process::id()));
+    fs::write(&temp, bytes).with_context(|| format!("cannot write {}", temp.display()))?;
+    if let Err(e) = fs::rename(&temp, &path) {
+        let _ = fs::remove_file(&temp);
+        return Err(e).with_context(|| format!("cannot move {} to {}", temp.display(), path.display()));
+    }
+    Ok(true)
+}
+
+/// Removes one file of a site being served, and the folders it leaves empty. Returns
+/// whether there was a file.
+pub fn remove(output: &Path, rel: &str) -> Result<bool> {
+    let path = output.join(rel);
+    match fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e).with_context(|| format!("cannot remove {}", path.display())),
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir.filter(|d| *d != output && d.starts_with(output)) {
+        if fs::remove_dir(d).is_err() {
+            break; // not empty: other files live there
+        }
+        dir = d.parent();
+    }
+    Ok(true)
 }
 
 impl Staging {
     /// Starts a fresh folder next to `target` (same file system, so the swap is a rename).
     pub fn new(target: &Path) -> Result<Staging> {
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        let lock = Lock::acquire(target)?;
+        let (parent, name) = beside(target);
         let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir).with_context(|| format!("cannot clear {}", dir.display()))?;
         }
         fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(Staging { dir, target: target.to_owned(), committed: false })
+        Ok(Staging { dir, target: target.to_owned(), committed: false, _lock: lock })
     }
 
     /// Writes one file at a site-relative path, creating folders as needed.

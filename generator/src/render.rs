@@ -15,7 +15,7 @@ use crate::cover;
 use crate::diagnostic::Diagnostic;
 use crate::feeds;
 use crate::headers;
-use crate::listing;
+use crate::listing::{self, ListPage};
 use crate::markdown;
 use crate::structured;
 use crate::theme::{Theme, REQUIRED_TEMPLATES};
@@ -59,13 +59,6 @@ struct BookView<'a> {
     description_html: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     json_ld: Option<String>,
-}
-
-/// A tag as templates see it (`tag` on a tag's list).
-#[derive(Serialize)]
-struct TagView<'a> {
-    name: &'a str,
-    url: String,
 }
 
 /// A link to a tag's list, on a book (`tag_links`).
@@ -165,8 +158,12 @@ fn view<'a>(book: &'a Book, description_html: Option<String>) -> BookView<'a> {
 
 /// The price list for these books.
 pub fn price_list(books: &[Book]) -> PriceList {
-    let entries: BTreeMap<String, PriceListEntry> = books
-        .iter()
+    // Sorted by id as references first: the map then takes its entries already in order,
+    // where sorting the entries themselves would move every one of them several times.
+    let mut by_id: Vec<&Book> = books.iter().collect();
+    by_id.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    let entries: BTreeMap<String, PriceListEntry> = by_id
+        .into_iter()
         .map(|book| {
             let entry = PriceListEntry {
                 title: book.title.clone(),
@@ -183,107 +180,133 @@ pub fn price_list(books: &[Book]) -> PriceList {
     PriceList::new(entries)
 }
 
-/// Renders every page and file of the site, handing each to `write(path, bytes)`.
-pub fn render_site(
-    config: &Config,
-    books: &[Book],
-    tera: &Tera,
-    assets: &Assets,
-    write: &(dyn Fn(&str, Output<'_>) -> Result<()> + Sync),
-) -> Result<usize> {
-    let site = SiteView {
-        title: &config.title,
-        description: &config.description,
-        base_url: &config.base_url,
-        currency: config.currency.code(),
-        publishable_key: &config.publishable_key,
-        stripe_js: STRIPE_JS_URL,
-        endpoint: ENDPOINT,
-    };
-    let base = {
-        let mut context = Context::new();
-        context.insert("site", &site);
-        context
-    };
-    let page = |template: &str, url: &str, extra: &dyn Fn(&mut Context)| -> Result<String> {
-        let mut context = base.clone();
+/// Where every rendered file goes: `write(site-relative path, content)`, from any thread.
+pub type Write<'w> = dyn Fn(&str, Output<'_>) -> Result<()> + Sync + 'w;
+
+/// Renders pages with the site's settings. Made once per build, shared by every thread.
+pub struct Renderer<'a> {
+    config: &'a Config,
+    tera: &'a Tera,
+    /// `site`, which every page gets.
+    base: Context,
+}
+
+impl<'a> Renderer<'a> {
+    /// A renderer for this site's settings and templates.
+    pub fn new(config: &'a Config, tera: &'a Tera) -> Renderer<'a> {
+        let site = SiteView {
+            title: &config.title,
+            description: &config.description,
+            base_url: &config.base_url,
+            currency: config.currency.code(),
+            publishable_key: &config.publishable_key,
+            stripe_js: STRIPE_JS_URL,
+            endpoint: ENDPOINT,
+        };
+        let mut base = Context::new();
+        base.insert("site", &site);
+        Renderer { config, tera, base }
+    }
+
+    fn page(&self, template: &str, url: &str, extra: &dyn Fn(&mut Context)) -> Result<String> {
+        let mut context = self.base.clone();
         context.insert("page_url", url);
         extra(&mut context);
-        tera.render(template, &context)
+        self.tera
+            .render(template, &context)
             .map_err(|e| anyhow!("{}", error_chain(&e)))
             .with_context(|| format!("cannot render {url} with template {template}"))
-    };
-
-    let mut pages = 0;
-    // The catalog and each tag: `index.html` with `books` (this page's), `paginator`, and for
-    // a tag list `tag` ({name, url}). Views are made once and shared by every list.
-    let views: Vec<BookView<'_>> = books.iter().map(|b| view(b, None)).collect();
-    let mut lists: Vec<(Option<TagView<'_>>, Vec<&BookView<'_>>)> = vec![(None, views.iter().collect())];
-    for tag in listing::tags(books) {
-        let members = tag.books.iter().map(|&i| &views[i]).collect();
-        lists.push((Some(TagView { name: tag.name, url: tag.url }), members));
     }
-    let list_pages: Vec<_> = lists
-        .iter()
-        .flat_map(|(tag, members)| {
-            let base = tag.as_ref().map_or("/", |t| t.url.as_str());
-            listing::paginate(base, members.len(), config.per_page)
-                .into_iter()
-                .map(move |(range, paginator)| (tag, &members[range], paginator, base))
-        })
-        .collect();
-    list_pages.par_iter().try_for_each(|(tag, members, paginator, base)| -> Result<()> {
-        let url = listing::page_url(base, paginator.number);
-        let html = page("index.html", &url, &|c| {
-            c.insert("books", members);
-            c.insert("paginator", paginator);
-            if let Some(tag) = tag {
-                c.insert("tag", tag);
+
+    /// The given pages of the catalog and tag lists (`index.html` with `books`, `paginator`,
+    /// and on a tag's list `tag`), on every core. Each book's view is made once, however
+    /// many lists show it.
+    pub fn lists(&self, books: &[Book], pages: &[&ListPage<'_>], write: &Write<'_>) -> Result<()> {
+        let mut views: Vec<Option<BookView<'_>>> = Vec::new();
+        views.resize_with(books.len(), || None);
+        for &i in pages.iter().flat_map(|p| &p.books) {
+            if views[i].is_none() {
+                views[i] = Some(view(&books[i], None));
             }
-        })?;
-        write(&format!("{}index.html", url.trim_start_matches('/')), Output::Text(html))
-    })?;
-    pages += list_pages.len();
-    // Book pages are independent: render and write them on every core. Each page's context
-    // holds only its own book, never the catalog.
-    books.par_iter().try_for_each(|book| -> Result<()> {
+        }
+        pages.par_iter().try_for_each(|list| -> Result<()> {
+            let members: Vec<&BookView<'_>> = list.books.iter().filter_map(|&i| views[i].as_ref()).collect();
+            let html = self.page("index.html", &list.url, &|c| {
+                c.insert("books", &members);
+                c.insert("paginator", &list.paginator);
+                if let Some(tag) = &list.tag {
+                    c.insert("tag", tag);
+                }
+            })?;
+            write(&list.file(), Output::Text(html))
+        })
+    }
+
+    /// A book's page and its cover. The page's context holds only its own book, never the catalog.
+    pub fn book(&self, book: &Book, write: &Write<'_>) -> Result<()> {
         let url = book.url();
         let mut one = view(book, Some(markdown::to_html(&book.body)));
-        one.json_ld = Some(structured::book_json_ld(config, book, &one.cover_url));
-        write(
-            &format!("books/{}/index.html", book.id),
-            Output::Text(page("book.html", &url, &|c| c.insert("book", &one))?),
-        )?;
+        one.json_ld = Some(structured::book_json_ld(self.config, book, &one.cover_url));
+        write(&book_file(book), Output::Text(self.page("book.html", &url, &|c| c.insert("book", &one))?))?;
         match &book.cover {
-            Some(cover) => write(cover_of(book).0.trim_start_matches('/'), Output::Copy(&cover.path)),
-            None => write(
-                &format!("covers/{}.svg", book.id),
-                Output::Text(cover::draw(&book.id, &book.title, &book.author)),
-            ),
+            Some(cover) => write(&cover_file(book), Output::Copy(&cover.path)),
+            None => write(&cover_file(book), Output::Text(cover::draw(&book.id, &book.title, &book.author))),
         }
-    })?;
-    pages += books.len();
-    for (template, url, file) in [
-        ("cart.html", "/cart/", "cart/index.html"),
-        ("order.html", "/order/", "order/index.html"),
-        ("404.html", "/404.html", "404.html"),
-    ] {
-        write(file, Output::Text(page(template, url, &|_| {})?))?;
-        pages += 1;
     }
+
+    /// The pages that show no book: the cart, the order confirmation and 404.
+    pub fn fixed_pages(&self, write: &Write<'_>) -> Result<()> {
+        for (template, url, file) in FIXED_PAGES {
+            write(file, Output::Text(self.page(template, url, &|_| {})?))?;
+        }
+        Ok(())
+    }
+}
+
+/// The pages without books: (template, URL, file).
+const FIXED_PAGES: [(&str, &str, &str); 3] = [
+    ("cart.html", "/cart/", "cart/index.html"),
+    ("order.html", "/order/", "order/index.html"),
+    ("404.html", "/404.html", "404.html"),
+];
+
+/// A book's page, site-relative.
+pub fn book_file(book: &Book) -> String {
+    format!("books/{}/index.html", book.id)
+}
+
+/// A book's cover, site-relative.
+pub fn cover_file(book: &Book) -> String {
+    cover_of(book).0.trim_start_matches('/').to_owned()
+}
+
+/// The files made from the whole catalog: the price list, the sitemap and the feed.
+pub fn catalog_files(config: &Config, books: &[Book], write: &Write<'_>) -> Result<()> {
     let prices = serde_json::to_string(&price_list(books)).context("cannot write the price list")?;
     write("catalog.json", Output::Text(prices))?;
-    write("_headers", Output::Text(headers::render()))?;
     write("sitemap.xml", Output::Text(feeds::sitemap(config, books)))?;
+    write("atom.xml", Output::Text(feeds::atom(config, books)))
+}
+
+/// Renders every page and file of the site, handing each to `write(path, bytes)`.
+/// Returns the number of HTML pages.
+pub fn render_site(config: &Config, books: &[Book], tera: &Tera, assets: &Assets, write: &Write<'_>) -> Result<usize> {
+    let renderer = Renderer::new(config, tera);
+    let lists = listing::pages(books, config.per_page);
+    renderer.lists(books, &lists.iter().collect::<Vec<_>>(), write)?;
+    // Book pages are independent: render and write them on every core.
+    books.par_iter().try_for_each(|book| renderer.book(book, write))?;
+    renderer.fixed_pages(write)?;
+    catalog_files(config, books, write)?;
+    write("_headers", Output::Text(headers::render()))?;
     write("robots.txt", Output::Text(feeds::robots(config)))?;
-    write("atom.xml", Output::Text(feeds::atom(config, books)))?;
     // Each static file twice, from the bytes read once: fingerprinted for `asset()` (cached
     // for a year), and under its own name for themes that link it directly (cached briefly).
     for (rel, asset) in &assets.files {
         write(asset.url.trim_start_matches('/'), Output::Bytes(&asset.bytes))?;
         write(&format!("static/{rel}"), Output::Bytes(&asset.bytes))?;
     }
-    Ok(pages)
+    Ok(lists.len() + books.len() + FIXED_PAGES.len())
 }
 
 /// One file of the site: rendered text, or a file copied as is.

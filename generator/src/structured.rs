@@ -2,36 +2,88 @@
 //! availability. Written as a string the template prints inside
 //! `<script type="application/ld+json">`.
 
-use serde_json::json;
+use serde::Serialize;
 
 use crate::config::Config;
 use crate::content::Book;
 
+/// The JSON-LD of a book. Fields are declared in the order they are written (sorted, as
+/// the site has always published them), straight from the book without building a tree.
+#[derive(Serialize)]
+struct BookLd<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@id")]
+    id: &'a str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    author: Person<'a>,
+    #[serde(rename = "datePublished", skip_serializing_if = "Option::is_none")]
+    date_published: Option<&'a str>,
+    description: &'a str,
+    image: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    isbn: Option<String>,
+    name: &'a str,
+    offers: Offer<'a>,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct Person<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct Offer<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    availability: &'static str,
+    price: String,
+    #[serde(rename = "priceCurrency")]
+    price_currency: String,
+    url: &'a str,
+}
+
 /// The JSON-LD of a book's page. `<`, `>` and `&` are escaped so no text can end the script.
 pub fn book_json_ld(config: &Config, book: &Book, cover_url: &str) -> String {
     let url = format!("{}{}", config.base_url, book.url());
-    let mut data = json!({
-        "@context": "https://schema.org",
-        "@type": "Book",
-        "@id": url,
-        "url": url,
-        "name": book.title,
-        "author": { "@type": "Person", "name": book.author },
-        "image": format!("{}{cover_url}", config.base_url),
-        "description": book.summary,
-        "offers": {
-            "@type": "Offer",
-            "url": url,
-            "price": book.currency.to_decimal(book.amount),
-            "priceCurrency": book.currency.code().to_ascii_uppercase(),
-            "availability": if book.available { "https://schema.org/InStock" } else { "https://schema.org/SoldOut" },
+    let data = BookLd {
+        context: "https://schema.org",
+        id: &url,
+        kind: "Book",
+        author: Person { kind: "Person", name: &book.author },
+        date_published: book.published.as_deref(),
+        description: &book.summary,
+        image: format!("{}{cover_url}", config.base_url),
+        isbn: book.isbn.as_ref().map(|isbn| isbn.replace(['-', ' '], "")),
+        name: &book.title,
+        offers: Offer {
+            kind: "Offer",
+            availability: if book.available { "https://schema.org/InStock" } else { "https://schema.org/SoldOut" },
+            price: book.currency.to_decimal(book.amount),
+            price_currency: book.currency.code().to_ascii_uppercase(),
+            url: &url,
         },
-    });
-    if let Some(isbn) = &book.isbn {
-        data["isbn"] = json!(isbn.replace(['-', ' '], ""));
+        url: &url,
+    };
+    // Serializing borrowed strings cannot fail.
+    let json = serde_json::to_string(&data).unwrap_or_default();
+    let mut out = String::with_capacity(json.len() + 16);
+    let mut start = 0;
+    for (i, byte) in json.bytes().enumerate() {
+        let escaped = match byte {
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            b'&' => "\\u0026",
+            _ => continue,
+        };
+        out.push_str(&json[start..i]);
+        out.push_str(escaped);
+        start = i + 1;
     }
-    if let Some(date) = &book.published {
-        data["datePublished"] = json!(date);
-    }
-    data.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    out.push_str(&json[start..]);
+    out
 }

@@ -22,14 +22,7 @@ pub struct Summary {
 pub fn run(root: &Path, output: &Path) -> Result<Summary> {
     let started = Instant::now();
     let site = Site::load(root)?;
-    let staging = Staging::new(output)?;
-    let pages = render::render_site(&site.config, &site.books, &site.tera, &site.assets, &|rel, out| match out {
-        Output::Text(text) => staging.write(rel, text.as_bytes()),
-        Output::Copy(from) => staging.copy(from, rel),
-        Output::Bytes(bytes) => staging.write(rel, bytes),
-    })?;
-    staging.commit()?;
-    let summary = Summary { books: site.books.len(), pages };
+    let summary = write(&site, output)?;
     eprintln!(
         "Built {} books, {} pages into {} in {} ms",
         summary.books,
@@ -38,4 +31,17 @@ pub fn run(root: &Path, output: &Path) -> Result<Summary> {
         started.elapsed().as_millis()
     );
     Ok(summary)
+}
+
+/// Writes a loaded site into `output` as a whole: every file into a fresh folder, then
+/// swapped in. On any error `output` is left as it was.
+pub fn write(site: &Site, output: &Path) -> Result<Summary> {
+    let staging = Staging::new(output)?;
+    let pages = render::render_site(&site.config, &site.books, &site.tera, &site.assets, &|rel, out| match out {
+        Output::Text(text) => staging.write(rel, text.as_bytes()),
+        Output::Copy(from) => staging.copy(from, rel),
+        Output::Bytes(bytes) => staging.write(rel, bytes),
+    })?;
+    staging.commit()?;
+    Ok(Summary { books: site.books.len(), pages })
 }

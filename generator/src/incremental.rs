@@ -1,0 +1,349 @@
+//! The watch loop's engine. After one full build the site stays in memory; a change to a
+//! book file re-reads only that file, re-renders only its page and the list pages whose
+//! books changed, and writes only the files whose bytes changed, each atomically, so a
+//! server keeps serving the output throughout. Settings, templates and static files are
+//! read by every page: a change to them rebuilds the whole site.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use anyhow::{Context, Result};
+
+use crate::cmd::build::{self, Summary};
+use crate::content::{self, Book, COVER_EXTENSIONS};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::listing::{self, ListPage};
+use crate::output::{self, Lock};
+use crate::render::{self, Output, Renderer};
+use crate::site::Site;
+
+/// What a set of changed paths asks for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Change {
+    /// These book files were edited, added or deleted.
+    Books(Vec<PathBuf>),
+    /// Settings, a template, a static file or a cover image (this one) changed: rebuild
+    /// everything.
+    Site(PathBuf),
+    /// Nothing the site is made from (an editor's swap or backup file, say).
+    Nothing,
+}
+
+/// Sorts changed paths (as `root.join(...)`) into what they ask for.
+pub fn classify(root: &Path, paths: &[PathBuf]) -> Change {
+    let mut books = Vec::new();
+    for path in paths {
+        let Ok(rel) = path.strip_prefix(root) else { continue };
+        let name = rel.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        // Editors' swap, backup and lock files (`.x.md.swp`, `x.md~`, `.#x.md`, vim's `4913`).
+        if name.starts_with('.') || name.ends_with('~') || name == "4913" {
+            continue;
+        }
+        let ext = rel.extension().map(|x| x.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+        if rel.starts_with("content/books") {
+            if ext == "md" {
+                books.push(path.clone());
+            } else if COVER_EXTENSIONS.contains(&ext.as_str()) || path.is_dir() {
+                // A cover image, or a folder moved in, whose books send no events of their own.
+                return Change::Site(path.clone());
+            }
+        } else if rel == Path::new("content/site.toml")
+            || ["themes", "templates", "static"].iter().any(|dir| rel.starts_with(dir))
+        {
+            return Change::Site(path.clone());
+        }
+    }
+    books.sort();
+    books.dedup();
+    if books.is_empty() {
+        Change::Nothing
+    } else {
+        Change::Books(books)
+    }
+}
+
+/// What a rebuild did, for its report line.
+#[derive(Debug, Default)]
+pub struct Rebuilt {
+    /// The changed files that caused it.
+    pub changed: Vec<PathBuf>,
+    /// Files written because their bytes changed, site-relative.
+    pub written: Vec<String>,
+    /// Files removed, site-relative.
+    pub removed: Vec<String>,
+    /// The whole site was rebuilt (and swapped in); `written` is then empty.
+    pub full: Option<Summary>,
+}
+
+/// A site built once into `output`, kept in memory for rebuilds.
+pub struct Engine {
+    root: PathBuf,
+    output: PathBuf,
+    site: Site,
+    /// Bumped for a book each time it changes: list pages show it again when it does.
+    generations: HashMap<String, u64>,
+    next_generation: u64,
+    /// Each list page's URL and a fingerprint of what it showed when last rendered.
+    lists: HashMap<String, u64>,
+}
+
+impl Engine {
+    /// Loads the site at `root` and builds all of it into `output`.
+    pub fn start(root: &Path, output: &Path) -> Result<(Engine, Summary)> {
+        let site = Site::load(root)?;
+        let summary = build::write(&site, output)?;
+        let mut engine = Engine {
+            root: root.to_owned(),
+            output: output.to_owned(),
+            site,
+            generations: HashMap::new(),
+            next_generation: 1,
+            lists: HashMap::new(),
+        };
+        engine.lists = engine.fingerprint_lists();
+        Ok((engine, summary))
+    }
+
+    /// Rebuilds what `paths` (as `root.join(...)`) changed; `None` when they change nothing
+    /// the site is made from. On any error, nothing is written and the site in memory
+    /// stays the last good one.
+    pub fn rebuild(&mut self, paths: &[PathBuf]) -> Result<Option<Rebuilt>> {
+        // A folder moved out of the books takes its books with it, with no event for each.
+        let mut paths = paths.to_vec();
+        let gone: Vec<PathBuf> = paths.iter().filter(|p| p.extension().is_none() && !p.exists()).cloned().collect();
+        for folder in gone {
+            paths.extend(self.site.books.iter().filter(|b| b.path.starts_with(&folder)).map(|b| b.path.clone()));
+        }
+        match classify(&self.root, &paths) {
+            Change::Nothing => Ok(None),
+            Change::Site(path) => {
+                let mut rebuilt = self.rebuild_all()?;
+                rebuilt.changed.push(path);
+                Ok(Some(rebuilt))
+            }
+            Change::Books(books) => self.rebuild_books(&books).map(Some),
+        }
+    }
+
+    /// Loads and builds the whole site again.
+    pub fn rebuild_all(&mut self) -> Result<Rebuilt> {
+        let (engine, summary) = Engine::start(&self.root, &self.output)?;
+        *self = engine;
+        Ok(Rebuilt { full: Some(summary), ..Rebuilt::default() })
+    }
+
+    /// Re-reads these book files (a missing one was deleted) and writes what they change.
+    pub fn rebuild_books(&mut self, paths: &[PathBuf]) -> Result<Rebuilt> {
+        let loaded = self.load(paths)?;
+        let previous = swap_in(&mut self.site.books, loaded);
+        match self.render_changes(&previous) {
+            Ok(files) => {
+                let lists = files.lists;
+                let mut rebuilt = self.write(files.write, files.remove)?;
+                // Only once written: a failed write leaves the list pages to render again.
+                self.lists = lists;
+                rebuilt.changed = paths.to_vec();
+                Ok(rebuilt)
+            }
+            Err(e) => {
+                // Put the last good books back: the next rebuild starts from them.
+                swap_in(&mut self.site.books, previous);
+                Err(e)
+            }
+        }
+    }
+
+    /// Each path's book (`None` for a deleted file or a draft), or every problem they have.
+    fn load(&self, paths: &[PathBuf]) -> Result<Vec<(PathBuf, Option<Book>)>, Diagnostics> {
+        let mut loaded = Vec::new();
+        let mut problems = Vec::new();
+        for path in paths {
+            if !path.is_file() {
+                loaded.push((path.clone(), None));
+                continue;
+            }
+            match content::load_book(path, &self.site.config) {
+                Ok(book) => loaded.push((path.clone(), book)),
+                Err(mut found) => problems.append(&mut found),
+            }
+        }
+        // Ids are file names: a new file may take one that another folder's file has.
+        for (i, (path, book)) in loaded.iter().enumerate() {
+            let Some(book) = book else { continue };
+            let other_loaded = loaded[..i].iter().filter_map(|(p, b)| b.as_ref().map(|b| (p, b)));
+            let kept = self.site.books.iter().filter(|b| !paths.contains(&b.path)).map(|b| (&b.path, b));
+            if let Some((first, _)) = kept.chain(other_loaded).find(|(_, other)| other.id == book.id) {
+                problems.push(
+                    Diagnostic::new(path, format!("duplicate book id `{}`: {} has it too", book.id, first.display()))
+                        .help("book ids come from file names; rename one of the files"),
+                );
+            }
+        }
+        if problems.is_empty() {
+            Ok(loaded)
+        } else {
+            Err(Diagnostics(problems))
+        }
+    }
+
+    /// Renders, in memory, every file the swapped-in books change; `previous` holds the
+    /// books they replaced.
+    fn render_changes(&mut self, previous: &[(PathBuf, Option<Book>)]) -> Result<Files> {
+        let site = &self.site;
+        let renderer = Renderer::new(&site.config, &site.tera);
+        let collected = Mutex::new(Vec::new());
+        let collect = |rel: &str, out: Output<'_>| -> Result<()> {
+            let bytes = match out {
+                Output::Text(text) => text.into_bytes(),
+                Output::Bytes(bytes) => bytes.to_vec(),
+                Output::Copy(from) => std::fs::read(from).with_context(|| format!("cannot read {}", from.display()))?,
+            };
+            collected.lock().unwrap_or_else(PoisonError::into_inner).push((rel.to_owned(), bytes));
+            Ok(())
+        };
+        let mut remove = Vec::new();
+        for (path, old) in previous {
+            let new = site.books.iter().find(|b| b.path == *path);
+            if old.as_ref() == new {
+                continue;
+            }
+            if let Some(book) = new {
+                self.generations.insert(book.id.clone(), self.next_generation);
+                self.next_generation += 1;
+                renderer.book(book, &collect)?;
+            }
+            if let Some(old) = old {
+                let kept = new.map(|b| [render::book_file(b), render::cover_file(b)]).unwrap_or_default();
+                for file in [render::book_file(old), render::cover_file(old)] {
+                    if !kept.contains(&file) {
+                        remove.push(file);
+                    }
+                }
+            }
+        }
+        let pages = listing::pages(&site.books, site.config.per_page);
+        let fingerprints = fingerprints(&site.books, &pages, &self.generations);
+        let stale: Vec<&ListPage<'_>> = pages
+            .iter()
+            .zip(&fingerprints)
+            .filter(|(p, fp)| self.lists.get(&p.url) != Some(fp))
+            .map(|(p, _)| p)
+            .collect();
+        renderer.lists(&site.books, &stale, &collect)?;
+        render::catalog_files(&site.config, &site.books, &collect)?;
+        let lists: HashMap<String, u64> = pages.iter().map(|p| p.url.clone()).zip(fingerprints).collect();
+        remove.extend(pages_gone(&self.lists, &lists));
+        Ok(Files { write: collected.into_inner().unwrap_or_else(PoisonError::into_inner), remove, lists })
+    }
+
+    /// Writes the files whose bytes changed and removes the others, one writer at a time.
+    fn write(&self, write: Vec<(String, Vec<u8>)>, remove: Vec<String>) -> Result<Rebuilt> {
+        let _lock = Lock::acquire(&self.output)?;
+        let mut rebuilt = Rebuilt::default();
+        for (rel, bytes) in write {
+            if output::write_if_changed(&self.output, &rel, &bytes)? {
+                rebuilt.written.push(rel);
+            }
+        }
+        for rel in remove {
+            if output::remove(&self.output, &rel)? {
+                rebuilt.removed.push(rel);
+            }
+        }
+        Ok(rebuilt)
+    }
+
+    fn fingerprint_lists(&self) -> HashMap<String, u64> {
+        let pages = listing::pages(&self.site.books, self.site.config.per_page);
+        let fingerprints = fingerprints(&self.site.books, &pages, &self.generations);
+        pages.into_iter().map(|p| p.url).zip(fingerprints).collect()
+    }
+}
+
+/// What a rebuild rendered: files to write (site-relative path, bytes) and to remove,
+/// and the list pages' fingerprints once they are written.
+struct Files {
+    write: Vec<(String, Vec<u8>)>,
+    remove: Vec<String>,
+    lists: HashMap<String, u64>,
+}
+
+/// Puts each book in the catalog in place of the one read from the same file (`None`
+/// removes it), keeping catalog order. Returns what it replaced, in the same shape, so
+/// that swapping that in undoes it.
+fn swap_in(books: &mut Vec<Book>, changes: Vec<(PathBuf, Option<Book>)>) -> Vec<(PathBuf, Option<Book>)> {
+    let mut previous = Vec::with_capacity(changes.len());
+    for (path, book) in changes {
+        let old = match (books.iter().position(|b| b.path == path), book) {
+            // In place: an edit that keeps the book's weight and title needs no sort.
+            (Some(i), Some(book)) => Some(std::mem::replace(&mut books[i], book)),
+            (Some(i), None) => Some(books.remove(i)),
+            (None, book) => {
+                books.extend(book);
+                None
+            }
+        };
+        previous.push((path, old));
+    }
+    if !books.is_sorted_by(|a, b| content::catalog_order(a, b).is_le()) {
+        content::sort(books);
+    }
+    previous
+}
+
+/// What each list page shows, as one number: its place, its tag and its books' versions.
+fn fingerprints(books: &[Book], pages: &[ListPage<'_>], generations: &HashMap<String, u64>) -> Vec<u64> {
+    pages
+        .iter()
+        .map(|page| {
+            let mut h = DefaultHasher::new();
+            page.url.hash(&mut h);
+            page.tag.hash(&mut h);
+            page.paginator.hash(&mut h);
+            for &i in &page.books {
+                books[i].id.hash(&mut h);
+                generations.get(&books[i].id).hash(&mut h);
+            }
+            h.finish()
+        })
+        .collect()
+}
+
+/// The files of list pages that no longer exist (a tag's last book went, a list got shorter).
+fn pages_gone(before: &HashMap<String, u64>, now: &HashMap<String, u64>) -> Vec<String> {
+    let mut gone: Vec<String> = before
+        .keys()
+        .filter(|url| !now.contains_key(*url))
+        .map(|url| format!("{}index.html", url.trim_start_matches('/')))
+        .collect();
+    gone.sort();
+    gone
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_are_sorted_by_what_they_touch() {
+        let root = Path::new("/shop");
+        let p = |s: &str| root.join(s);
+        assert_eq!(classify(root, &[p("content/books/a.md")]), Change::Books(vec![p("content/books/a.md")]));
+        let template = p("themes/default/templates/book.html");
+        assert_eq!(classify(root, &[p("content/books/a.md"), template.clone()]), Change::Site(template));
+        assert_eq!(classify(root, &[p("content/site.toml")]), Change::Site(p("content/site.toml")));
+        assert_eq!(classify(root, &[p("content/books/a.jpg")]), Change::Site(p("content/books/a.jpg")));
+        for junk in [
+            "content/books/.a.md.swp",
+            "content/books/a.md~",
+            "content/books/4913",
+            "content/books/.#a.md",
+            "content/books/sedX1",
+        ] {
+            assert_eq!(classify(root, &[p(junk)]), Change::Nothing, "{junk}");
+        }
+        assert_eq!(classify(root, &[p("public/index.html")]), Change::Nothing);
+    }
+}

@@ -1,0 +1,264 @@
+//! The watch loop's engine on small real sites: driven as a library, so no test waits on
+//! file-system events. Each rebuild is checked against a fresh full build, byte for byte.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use generator::cmd;
+use generator::incremental::{Engine, Rebuilt};
+use tempfile::TempDir;
+
+/// A site of `n` books with the repository's default theme, 3 books a page, built once.
+struct Shop {
+    dir: TempDir,
+    engine: Engine,
+}
+
+impl Shop {
+    fn new(n: usize) -> Shop {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/default");
+        copy_dir(&theme, &dir.path().join("themes/default"));
+        write(
+            dir.path(),
+            "content/site.toml",
+            "title = \"Watch Press\"\nbase_url = \"https://books.example\"\nper_page = 3\n",
+        );
+        for i in 0..n {
+            let tag = ["science", "history"][i % 2];
+            write(dir.path(), &format!("content/books/book-{i}.md"), &book(&format!("Book {i}"), "10.00", tag, i));
+        }
+        let (engine, _) = Engine::start(dir.path(), &dir.path().join("public")).expect("first build");
+        Shop { dir, engine }
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn book_path(&self, id: &str) -> PathBuf {
+        self.root().join(format!("content/books/{id}.md"))
+    }
+
+    /// Writes a book file and rebuilds as the watch loop would on its event.
+    fn save(&mut self, id: &str, text: &str) -> anyhow::Result<Rebuilt> {
+        let path = self.book_path(id);
+        fs::write(&path, text).expect("write book");
+        self.engine.rebuild(&[path]).map(|r| r.expect("a book change rebuilds"))
+    }
+
+    fn delete(&mut self, id: &str) -> Rebuilt {
+        let path = self.book_path(id);
+        fs::remove_file(&path).expect("delete book");
+        self.engine.rebuild(&[path]).expect("rebuilds").expect("a book change rebuilds")
+    }
+
+    /// Every file of the output, by site-relative path.
+    fn output(&self) -> BTreeMap<String, Vec<u8>> {
+        tree(&self.root().join("public"))
+    }
+
+    /// What `bookshop build` makes of the same files now.
+    fn fresh_build(&self) -> BTreeMap<String, Vec<u8>> {
+        let out = self.root().join("fresh");
+        cmd::build::run(self.root(), &out).expect("full build");
+        let files = tree(&out);
+        fs::remove_dir_all(&out).expect("clean");
+        files
+    }
+
+    fn assert_same_as_a_full_build(&self) {
+        let (ours, fresh) = (self.output(), self.fresh_build());
+        assert_eq!(ours.keys().collect::<Vec<_>>(), fresh.keys().collect::<Vec<_>>(), "the same files");
+        for (rel, bytes) in &ours {
+            assert!(bytes == &fresh[rel], "{rel} differs from a full build");
+        }
+    }
+}
+
+fn book(title: &str, price: &str, tag: &str, weight: usize) -> String {
+    format!(
+        "+++\ntitle = \"{title}\"\nauthor = \"A. Writer\"\nprice = \"{price}\"\ntags = [\"{tag}\"]\nweight = {weight}\n+++\nThe first paragraph.\n\nMore about it.\n"
+    )
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    fs::write(path, text).expect("write");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+        let target = to.join(entry.path().strip_prefix(from).expect("prefix"));
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).expect("prefix").to_string_lossy().into_owned();
+            (rel, fs::read(e.path()).expect("read"))
+        })
+        .collect()
+}
+
+fn sorted(mut files: Vec<String>) -> Vec<String> {
+    files.sort();
+    files
+}
+
+#[test]
+fn editing_a_books_description_rewrites_only_its_page() {
+    let mut shop = Shop::new(10);
+    let shop_root = shop.root().to_owned();
+    let inode = |rel: &str| std::os::unix::fs::MetadataExt::ino(&fs::metadata(shop_root.join(rel)).expect("file"));
+    let untouched = inode("public/books/book-1/index.html");
+    let text = book("Book 4", "10.00", "science", 4).replace("More about it.", "Much more about it.");
+    let rebuilt = shop.save("book-4", &text).expect("rebuilds");
+    assert_eq!(rebuilt.written, vec!["books/book-4/index.html"]);
+    assert!(rebuilt.removed.is_empty());
+    assert_eq!(inode("public/books/book-1/index.html"), untouched, "other files are not even replaced");
+    shop.assert_same_as_a_full_build();
+}
+
+#[test]
+fn a_new_price_rewrites_the_book_the_lists_that_show_it_and_the_price_list() {
+    let mut shop = Shop::new(10);
+    let rebuilt = shop.save("book-4", &book("Book 4", "12.50", "science", 4)).expect("rebuilds");
+    // Book 4 is 5th in the catalog (page 2) and 3rd of the science books (page 1).
+    assert_eq!(
+        sorted(rebuilt.written),
+        ["books/book-4/index.html", "catalog.json", "page/2/index.html", "tags/science/index.html"]
+    );
+    assert!(fs::read_to_string(shop.root().join("public/page/2/index.html")).expect("page").contains("$12.50"));
+    shop.assert_same_as_a_full_build();
+    let leftovers: Vec<_> = fs::read_dir(shop.root())
+        .expect("ls")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains(".write-"))
+        .collect();
+    assert!(leftovers.is_empty(), "each file was written beside the site, then moved in");
+}
+
+#[test]
+fn a_book_that_moves_in_the_catalog_moves_on_every_list_it_is_on() {
+    let mut shop = Shop::new(10);
+    shop.save("book-9", &book("Book 9", "10.00", "history", 0)).expect("rebuilds");
+    let first = fs::read_to_string(shop.root().join("public/index.html")).expect("catalog");
+    assert!(first.contains("Book 9"), "weight 0 puts it first");
+    shop.assert_same_as_a_full_build();
+    shop.save("book-9", &book("Book 9", "10.00", "science", 0)).expect("a new tag");
+    shop.assert_same_as_a_full_build();
+}
+
+#[test]
+fn books_can_be_added_deleted_and_made_drafts() {
+    let mut shop = Shop::new(7);
+    let added = shop.save("new-book", &book("A New Book", "5.00", "poetry", 2)).expect("adds");
+    assert!(added.written.contains(&"books/new-book/index.html".to_owned()));
+    assert!(added.written.contains(&"covers/new-book.svg".to_owned()));
+    assert!(added.written.contains(&"tags/poetry/index.html".to_owned()));
+    shop.assert_same_as_a_full_build();
+
+    let deleted = shop.delete("new-book");
+    assert_eq!(
+        sorted(deleted.removed),
+        ["books/new-book/index.html", "covers/new-book.svg", "tags/poetry/index.html"],
+        "its page, its cover and the list of a tag no other book has"
+    );
+    assert!(!shop.root().join("public/books/new-book").exists(), "the empty folder goes too");
+    shop.assert_same_as_a_full_build();
+
+    // Seven books, three a page: the last catalog page goes with the seventh book.
+    shop.delete("book-6");
+    assert!(!shop.root().join("public/page/3").exists());
+    shop.assert_same_as_a_full_build();
+
+    let draft = book("Book 2", "10.00", "science", 2).replace("+++\ntitle", "+++\ndraft = true\ntitle");
+    shop.save("book-2", &draft).expect("a draft is left out");
+    assert!(!shop.root().join("public/books/book-2").exists());
+    shop.assert_same_as_a_full_build();
+}
+
+#[test]
+fn a_broken_edit_leaves_the_output_as_it_was_and_says_where() {
+    let mut shop = Shop::new(5);
+    let before = shop.output();
+    let error = shop.save("book-3", &book("Book 3", "10.999", "science", 3)).expect_err("a bad price");
+    let message = format!("{error:#}");
+    assert!(message.contains("content/books/book-3.md:4: price `10.999` has more than 2 decimals"), "{message}");
+    assert!(message.contains("nothing was written"), "{message}");
+    assert!(shop.output() == before, "the output is untouched");
+
+    // Fixed, it builds; the books in memory were the last good ones meanwhile.
+    shop.save("book-3", &book("Book 3", "11.00", "science", 3)).expect("fixed");
+    shop.assert_same_as_a_full_build();
+}
+
+#[test]
+fn a_second_file_with_a_books_id_is_refused() {
+    let mut shop = Shop::new(3);
+    let path = shop.root().join("content/books/more/book-1.md");
+    write(shop.root(), "content/books/more/book-1.md", &book("Copy", "1.00", "science", 1));
+    let error = shop.engine.rebuild(&[path]).expect_err("a duplicate id");
+    assert!(format!("{error:#}").contains("duplicate book id `book-1`"), "{error:#}");
+}
+
+#[test]
+fn a_template_change_rebuilds_everything() {
+    let mut shop = Shop::new(3);
+    let template = shop.root().join("templates/404.html");
+    write(shop.root(), "templates/404.html", "gone");
+    let rebuilt = shop.engine.rebuild(&[template]).expect("rebuilds").expect("a template rebuilds");
+    assert_eq!(rebuilt.full.expect("a full build").books, 3);
+    assert_eq!(fs::read_to_string(shop.root().join("public/404.html")).expect("404"), "gone");
+    shop.assert_same_as_a_full_build();
+    // And books rebuild one by one again after it.
+    shop.save("book-0", &book("Book 0", "3.00", "science", 0)).expect("rebuilds");
+    shop.assert_same_as_a_full_build();
+}
+
+#[test]
+fn an_editors_swap_file_changes_nothing() {
+    let mut shop = Shop::new(2);
+    let swap = shop.root().join("content/books/.book-0.md.swp");
+    fs::write(&swap, "junk").expect("write");
+    assert!(shop.engine.rebuild(&[swap]).expect("fine").is_none());
+}
+
+#[test]
+fn a_folder_of_books_moved_in_or_out_brings_or_takes_its_books() {
+    let mut shop = Shop::new(3);
+    let outside = tempfile::tempdir().expect("temp dir");
+    write(outside.path(), "more/extra.md", &book("Extra", "4.00", "science", 9));
+    let folder = shop.book_path("more").with_extension("");
+    fs::rename(outside.path().join("more"), &folder).expect("move in");
+    let rebuilt = shop.engine.rebuild(std::slice::from_ref(&folder)).expect("rebuilds").expect("a folder rebuilds");
+    assert_eq!(rebuilt.full.expect("a full build").books, 4);
+    shop.assert_same_as_a_full_build();
+
+    fs::rename(&folder, outside.path().join("more")).expect("move out");
+    let rebuilt = shop.engine.rebuild(&[folder]).expect("rebuilds").expect("its books go");
+    assert!(rebuilt.removed.contains(&"books/extra/index.html".to_owned()), "{:?}", rebuilt.removed);
+    shop.assert_same_as_a_full_build();
+}
+
+#[test]
+fn a_tools_temporary_file_beside_the_books_changes_nothing() {
+    let mut shop = Shop::new(2);
+    let temp = shop.root().join("content/books/sedAb12Cd");
+    fs::write(&temp, "half an edit").expect("write");
+    assert!(shop.engine.rebuild(std::slice::from_ref(&temp)).expect("fine").is_none());
+    fs::remove_file(&temp).expect("gone");
+    assert!(shop.engine.rebuild(&[temp]).expect("fine").is_none());
+}

@@ -3,22 +3,28 @@
 
 /// `& < > " '` as entities.
 pub fn xml(text: &str) -> String {
+    replace_ascii(text, |byte| match byte {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    })
+}
+
+/// `text` with each ASCII byte that `with` names replaced by what it gives. Most text has
+/// nothing to replace: the runs between those bytes are copied whole, and since the bytes
+/// are ASCII every cut falls on a character boundary.
+pub fn replace_ascii(text: &str, with: impl Fn(u8) -> Option<&'static str>) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    // Most text has nothing to escape: copy the runs between special bytes whole. They
-    // are ASCII, so every cut falls on a character boundary.
     let mut start = 0;
     for (i, byte) in text.bytes().enumerate() {
-        let entity = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&text[start..i]);
-        out.push_str(entity);
-        start = i + 1;
+        if let Some(replacement) = with(byte).filter(|_| byte.is_ascii()) {
+            out.push_str(&text[start..i]);
+            out.push_str(replacement);
+            start = i + 1;
+        }
     }
     out.push_str(&text[start..]);
     out

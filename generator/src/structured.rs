@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::content::Book;
+use crate::escape;
 
 /// The JSON-LD of a book. Fields are declared in the order they are written (sorted, as
 /// the site has always published them), straight from the book without building a tree.
@@ -71,19 +72,10 @@ pub fn book_json_ld(config: &Config, book: &Book, cover_url: &str) -> String {
     };
     // Serializing borrowed strings cannot fail.
     let json = serde_json::to_string(&data).unwrap_or_default();
-    let mut out = String::with_capacity(json.len() + 16);
-    let mut start = 0;
-    for (i, byte) in json.bytes().enumerate() {
-        let escaped = match byte {
-            b'<' => "\\u003c",
-            b'>' => "\\u003e",
-            b'&' => "\\u0026",
-            _ => continue,
-        };
-        out.push_str(&json[start..i]);
-        out.push_str(escaped);
-        start = i + 1;
-    }
-    out.push_str(&json[start..]);
-    out
+    escape::replace_ascii(&json, |byte| match byte {
+        b'<' => Some("\\u003c"),
+        b'>' => Some("\\u003e"),
+        b'&' => Some("\\u0026"),
+        _ => None,
+    })
 }

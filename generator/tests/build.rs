@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use generator::cmd;
 use tempfile::TempDir;
 
+mod common;
+
 /// A site with the repository's default theme and the given books.
 struct Site {
     dir: TempDir,
@@ -14,8 +16,7 @@ struct Site {
 impl Site {
     fn new() -> Site {
         let dir = tempfile::tempdir().expect("temp dir");
-        let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/default");
-        copy_dir(&theme, &dir.path().join("themes/default"));
+        common::copy_default_theme(dir.path());
         fs::create_dir_all(dir.path().join("content/books")).expect("books dir");
         let site = Site { dir };
         site.write(
@@ -30,9 +31,7 @@ impl Site {
     }
 
     fn write(&self, rel: &str, text: &str) {
-        let path = self.root().join(rel);
-        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(path, text).expect("write");
+        common::write(self.root(), rel, text);
     }
 
     fn book(&self, id: &str, front: &str) {
@@ -55,18 +54,6 @@ impl Site {
     fn error(&self) -> String {
         let err = self.build().expect_err("the build should fail");
         format!("{err:#}")
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
-        let rel = entry.path().strip_prefix(from).expect("prefix");
-        let target = to.join(rel);
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            fs::copy(entry.path(), &target).expect("copy");
-        }
     }
 }
 
@@ -378,12 +365,7 @@ fn a_failed_build_leaves_the_last_good_site_untouched() {
     site.error();
     assert_eq!(site.read("catalog.json"), before);
     assert!(site.output().join("books/art-of-doing/index.html").is_file());
-    let leftovers: Vec<_> = fs::read_dir(site.root())
-        .expect("ls")
-        .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().contains("staging"))
-        .collect();
-    assert!(leftovers.is_empty(), "no staging folder is left behind");
+    assert_eq!(common::entries_named(site.root(), "staging"), Vec::<String>::new(), "no staging folder is left behind");
 }
 
 #[test]
@@ -439,4 +421,21 @@ fn new_writes_a_documented_draft_that_checks_once_filled_in() {
     fs::write(&path, filled).expect("write");
     site.build().expect("builds");
     assert!(site.read("catalog.json").contains("the-pragmatic-bookseller"));
+}
+
+#[test]
+fn a_title_cannot_end_the_json_ld_script() {
+    let site = Site::new();
+    site.book(
+        "tricky",
+        "title = \"</script><script>alert(1)</script> & more\"\nauthor = \"A <b>Writer</b>\"\nprice = \"10.00\"\n",
+    );
+    site.build().expect("builds");
+    let page = site.read("books/tricky/index.html");
+    let ld_start = page.find("<script type=\"application/ld+json\">").expect("JSON-LD") + 35;
+    let ld_text = &page[ld_start..ld_start + page[ld_start..].find("</script>").expect("end")];
+    assert!(!ld_text.contains('<') && !ld_text.contains('&'), "{ld_text}");
+    let ld: serde_json::Value = serde_json::from_str(ld_text).expect("valid JSON-LD");
+    assert_eq!(ld["name"], "</script><script>alert(1)</script> & more");
+    assert_eq!(ld["author"]["name"], "A <b>Writer</b>");
 }

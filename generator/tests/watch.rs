@@ -9,6 +9,9 @@ use generator::cmd;
 use generator::incremental::{Engine, Rebuilt};
 use tempfile::TempDir;
 
+mod common;
+use common::write;
+
 /// A site of `n` books with the repository's default theme, 3 books a page, built once.
 struct Shop {
     dir: TempDir,
@@ -18,8 +21,7 @@ struct Shop {
 impl Shop {
     fn new(n: usize) -> Shop {
         let dir = tempfile::tempdir().expect("temp dir");
-        let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/default");
-        copy_dir(&theme, &dir.path().join("themes/default"));
+        common::copy_default_theme(dir.path());
         write(
             dir.path(),
             "content/site.toml",
@@ -83,23 +85,6 @@ fn book(title: &str, price: &str, tag: &str, weight: usize) -> String {
     )
 }
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    fs::write(path, text).expect("write");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
-        let target = to.join(entry.path().strip_prefix(from).expect("prefix"));
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
@@ -142,12 +127,11 @@ fn a_new_price_rewrites_the_book_the_lists_that_show_it_and_the_price_list() {
     );
     assert!(fs::read_to_string(shop.root().join("public/page/2/index.html")).expect("page").contains("$12.50"));
     shop.assert_same_as_a_full_build();
-    let leftovers: Vec<_> = fs::read_dir(shop.root())
-        .expect("ls")
-        .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().contains(".write-"))
-        .collect();
-    assert!(leftovers.is_empty(), "each file was written beside the site, then moved in");
+    assert_eq!(
+        common::entries_named(shop.root(), ".write-"),
+        Vec::<String>::new(),
+        "each file was written beside the site, then moved in"
+    );
 }
 
 #[test]

@@ -23,14 +23,21 @@ pub fn run(root: &Path, output: &Path) -> Result<Summary> {
     let started = Instant::now();
     let site = Site::load(root)?;
     let summary = write(&site, output)?;
-    eprintln!(
-        "Built {} books, {} pages into {} in {} ms",
-        summary.books,
-        summary.pages,
-        output.display(),
-        started.elapsed().as_millis()
-    );
+    summary.report(output, started);
     Ok(summary)
+}
+
+impl Summary {
+    /// The build's one line (`bench/run.py` reads it): what went where, how fast.
+    pub fn report(&self, output: &Path, started: Instant) {
+        eprintln!(
+            "Built {} books, {} pages into {} in {} ms",
+            self.books,
+            self.pages,
+            output.display(),
+            started.elapsed().as_millis()
+        );
+    }
 }
 
 /// Writes a loaded site into `output` as a whole: every file into a fresh folder, then

@@ -71,13 +71,7 @@ fn start(root: &Path, output: &Path) -> Option<Engine> {
     let started = Instant::now();
     match Engine::start(root, output) {
         Ok((engine, summary)) => {
-            eprintln!(
-                "Built {} books, {} pages into {} in {} ms",
-                summary.books,
-                summary.pages,
-                output.display(),
-                started.elapsed().as_millis()
-            );
+            summary.report(output, started);
             Some(engine)
         }
         Err(error) => {

@@ -49,6 +49,9 @@ struct LogLine {
     stripe_failure: Option<String>,
     stripe_attempts: u32,
     latency_ms: u64,
+    /// What failed inside the worker, on a 500.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 /// The log line of a panic: where, and what it said; never the request.
@@ -56,15 +59,6 @@ struct LogLine {
 struct PanicLine<'a> {
     panic: &'a str,
     message: &'a str,
-}
-
-/// The log line of an `Err` out of the handler, in place of the request's usual line.
-#[derive(Serialize)]
-struct ErrorLine<'a> {
-    route: &'a str,
-    status: u16,
-    code: &'a str,
-    error: &'a str,
 }
 
 /// A panic aborts the WASM instance (worker-build's shim then starts a fresh one). Log it as
@@ -85,29 +79,34 @@ fn start() {
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    let route = req.path();
-    match serve(req, env).await {
+    let path = req.path();
+    match serve(req, env, &path).await {
         Ok(response) => Ok(response),
         // workers-rs would answer a bare "INTERNAL SERVER ERROR"; keep the API's shape.
         Err(failure) => {
             let error = ApiError::internal();
-            let line = ErrorLine { route: &route, status: error.status, code: error.code, error: &failure.to_string() };
+            let line = LogLine {
+                route: path,
+                status: error.status,
+                code: Some(error.code),
+                error: Some(failure.to_string()),
+                ..LogLine::default()
+            };
             worker::console_error!("{}", serde_json::to_string(&line).unwrap_or_default());
             json_response(error.status, error.to_json())
         }
     }
 }
 
-async fn serve(req: Request, env: Env) -> Result<Response> {
+async fn serve(req: Request, env: Env, path: &str) -> Result<Response> {
     let started = Date::now().as_millis();
-    let path = req.path();
     if !path.starts_with("/api/") {
         // Only /api/* runs the worker first; anything else is a static asset.
         return env.assets("ASSETS")?.fetch_request(req).await;
     }
     #[cfg(feature = "panic-probe")]
     crate::panic_probe::fail_on_request(&req).await?;
-    let mut log = LogLine { route: path.clone(), ..LogLine::default() };
+    let mut log = LogLine { route: path.to_owned(), ..LogLine::default() };
     let origin = req.headers().get("Origin").ok().flatten();
     let own = request::origin_of(&req.inner().url()).to_owned();
     let allowed = env.var("ALLOWED_ORIGINS").map(|v| v.to_string()).unwrap_or_default();

@@ -16,6 +16,7 @@ use crate::content::{self, Book, COVER_EXTENSIONS};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::listing::{self, ListPage};
 use crate::output::{self, Lock};
+use crate::preview;
 use crate::render::{self, Output, Renderer};
 use crate::site::Site;
 
@@ -75,6 +76,8 @@ pub struct Rebuilt {
     pub removed: Vec<String>,
     /// The whole site was rebuilt (and swapped in); `written` is then empty.
     pub full: Option<Summary>,
+    /// Why some changed books were left out: each keeps its last good version meanwhile.
+    pub problems: Vec<Diagnostic>,
 }
 
 /// A site built once into `output`, kept in memory for rebuilds.
@@ -87,13 +90,24 @@ pub struct Engine {
     next_generation: u64,
     /// Each list page's URL and a fingerprint of what it showed when last rendered.
     lists: HashMap<String, u64>,
+    /// Changes a failed rebuild did not apply (a rename saved together with a broken book,
+    /// say): tried again with the next change, so none is ever dropped.
+    pending: Vec<PathBuf>,
+    /// Pages carry the preview script.
+    preview: bool,
 }
 
 impl Engine {
     /// Loads the site at `root` and builds all of it into `output`.
     pub fn start(root: &Path, output: &Path) -> Result<(Engine, Summary)> {
+        Engine::start_with(root, output, false)
+    }
+
+    /// As [`Engine::start`]; with `preview`, every page written carries the preview script
+    /// ([`crate::preview`]) that shows problems and reloads after each rebuild.
+    pub fn start_with(root: &Path, output: &Path, preview: bool) -> Result<(Engine, Summary)> {
         let site = Site::load(root)?;
-        let summary = build::write(&site, output)?;
+        let summary = build::write(&site, output, preview)?;
         let mut engine = Engine {
             root: root.to_owned(),
             output: output.to_owned(),
@@ -101,15 +115,37 @@ impl Engine {
             generations: HashMap::new(),
             next_generation: 1,
             lists: HashMap::new(),
+            pending: Vec::new(),
+            preview,
         };
         engine.lists = engine.fingerprint_lists();
         Ok((engine, summary))
     }
 
-    /// Rebuilds what `paths` (as `root.join(...)`) changed; `None` when they change nothing
-    /// the site is made from. On any error, nothing is written and the site in memory
-    /// stays the last good one.
-    pub fn rebuild(&mut self, paths: &[PathBuf]) -> Result<Option<Rebuilt>> {
+    /// Rebuilds what `changed` (as `root.join(...)`) asks for; `None` when it changes nothing
+    /// the site is made from. A broken book keeps its last good version on the site and is
+    /// tried again with every later change until it loads ([`Rebuilt::problems`] says why);
+    /// the other changes of its batch are applied. When nothing could be applied (every
+    /// changed book is broken, or a template or `site.toml` is), nothing is written, the
+    /// site in memory stays the last good one, and the paths are kept for the next rebuild.
+    pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Option<Rebuilt>> {
+        let mut paths = std::mem::take(&mut self.pending);
+        paths.extend_from_slice(changed);
+        paths.sort();
+        paths.dedup();
+        let result = self.apply(&paths);
+        if result.is_err() {
+            self.pending = paths;
+        }
+        result
+    }
+
+    /// The changes owed by failed rebuilds: retried with the next change.
+    pub fn pending(&self) -> &[PathBuf] {
+        &self.pending
+    }
+
+    fn apply(&mut self, paths: &[PathBuf]) -> Result<Option<Rebuilt>> {
         // A folder moved out of the books takes its books with it, with no event for each.
         let mut paths = paths.to_vec();
         let gone: Vec<PathBuf> = paths.iter().filter(|p| p.extension().is_none() && !p.exists()).cloned().collect();
@@ -129,14 +165,21 @@ impl Engine {
 
     /// Loads and builds the whole site again.
     pub fn rebuild_all(&mut self) -> Result<Rebuilt> {
-        let (engine, summary) = Engine::start(&self.root, &self.output)?;
+        let (engine, summary) = Engine::start_with(&self.root, &self.output, self.preview)?;
         *self = engine;
         Ok(Rebuilt { full: Some(summary), ..Rebuilt::default() })
     }
 
     /// Re-reads these book files (a missing one was deleted) and writes what they change.
+    /// Broken files are left out and kept for the next rebuild; when all of them are
+    /// broken, this fails and writes nothing.
     pub fn rebuild_books(&mut self, paths: &[PathBuf]) -> Result<Rebuilt> {
-        let loaded = self.load(paths)?;
+        let (loaded, problems) = self.load(paths);
+        if loaded.is_empty() {
+            return Err(Diagnostics(problems).into());
+        }
+        let broken: Vec<PathBuf> =
+            paths.iter().filter(|p| !loaded.iter().any(|(done, _)| done == *p)).cloned().collect();
         let previous = swap_in(&mut self.site.books, loaded);
         match self.render_changes(&previous) {
             Ok(files) => {
@@ -144,7 +187,9 @@ impl Engine {
                 let mut rebuilt = self.write(files.write, files.remove)?;
                 // Only once written: a failed write leaves the list pages to render again.
                 self.lists = lists;
-                rebuilt.changed = paths.to_vec();
+                rebuilt.changed = paths.iter().filter(|p| !broken.contains(p)).cloned().collect();
+                rebuilt.problems = problems;
+                self.pending = broken;
                 Ok(rebuilt)
             }
             Err(e) => {
@@ -155,8 +200,9 @@ impl Engine {
         }
     }
 
-    /// Each path's book (`None` for a deleted file or a draft), or every problem they have.
-    fn load(&self, paths: &[PathBuf]) -> Result<Vec<(PathBuf, Option<Book>)>, Diagnostics> {
+    /// Each path's book (`None` for a deleted file or a draft), leaving out the files that
+    /// have a problem, and every problem they have.
+    fn load(&self, paths: &[PathBuf]) -> (Vec<(PathBuf, Option<Book>)>, Vec<Diagnostic>) {
         let mut loaded = Vec::new();
         let mut problems = Vec::new();
         for path in paths {
@@ -170,6 +216,7 @@ impl Engine {
             }
         }
         // Ids are file names: a new file may take one that another folder's file has.
+        let mut duplicates = Vec::new();
         for (i, (path, book)) in loaded.iter().enumerate() {
             let Some(book) = book else { continue };
             let other_loaded = loaded[..i].iter().filter_map(|(p, b)| b.as_ref().map(|b| (p, b)));
@@ -179,23 +226,25 @@ impl Engine {
                     Diagnostic::new(path, format!("duplicate book id `{}`: {} has it too", book.id, first.display()))
                         .help("book ids come from file names; rename one of the files"),
                 );
+                duplicates.push(i);
             }
         }
-        if problems.is_empty() {
-            Ok(loaded)
-        } else {
-            Err(Diagnostics(problems))
+        for i in duplicates.into_iter().rev() {
+            loaded.remove(i);
         }
+        (loaded, problems)
     }
 
     /// Renders, in memory, every file the swapped-in books change; `previous` holds the
     /// books they replaced.
     fn render_changes(&mut self, previous: &[(PathBuf, Option<Book>)]) -> Result<Files> {
         let site = &self.site;
+        let preview = self.preview;
         let renderer = Renderer::new(&site.config, &site.tera);
         let collected = Mutex::new(Vec::new());
         let collect = |rel: &str, out: Output<'_>| -> Result<()> {
             let bytes = match out {
+                Output::Text(text) if preview && rel.ends_with(".html") => preview::inject(text).into_bytes(),
                 Output::Text(text) => text.into_bytes(),
                 Output::Bytes(bytes) => bytes.to_vec(),
                 Output::Copy(from) => std::fs::read(from).with_context(|| format!("cannot read {}", from.display()))?,

@@ -17,6 +17,7 @@ pub mod incremental;
 pub mod listing;
 pub mod markdown;
 pub mod output;
+pub mod preview;
 pub mod render;
 pub mod site;
 pub mod structured;

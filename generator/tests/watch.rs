@@ -246,3 +246,83 @@ fn a_tools_temporary_file_beside_the_books_changes_nothing() {
     fs::remove_file(&temp).expect("gone");
     assert!(shop.engine.rebuild(&[temp]).expect("fine").is_none());
 }
+
+#[test]
+fn a_rename_saved_with_a_broken_book_is_applied_and_the_book_kept_until_fixed() {
+    let mut shop = Shop::new(4);
+    let (old, new, typo) = (shop.book_path("book-1"), shop.book_path("renamed"), shop.book_path("book-2"));
+    let book_2_page = fs::read(shop.root().join("public/books/book-2/index.html")).expect("page");
+    fs::rename(&old, &new).expect("rename");
+    fs::write(&typo, book("Book 2", "10.999", "science", 2)).expect("a typo");
+    // One batch of events, as the watcher delivers a rename and a save in the same moment.
+    let rebuilt = shop.engine.rebuild(&[new.clone(), old.clone(), typo.clone()]).expect("rebuilds").expect("changes");
+    assert!(rebuilt.removed.contains(&"books/book-1/index.html".to_owned()), "{:?}", rebuilt.removed);
+    assert!(rebuilt.written.contains(&"books/renamed/index.html".to_owned()), "{:?}", rebuilt.written);
+    let problems: Vec<String> = rebuilt.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with(&format!("{}:4: price `10.999`", typo.display())), "{problems:?}");
+    assert_eq!(shop.engine.pending(), [typo.clone()], "the broken book is owed");
+    assert_eq!(fs::read(shop.root().join("public/books/book-2/index.html")).expect("page"), book_2_page);
+    assert!(!fs::read_to_string(shop.root().join("public/catalog.json")).expect("prices").contains("\"book-1\""));
+
+    // Another book's save retries it: still broken, still reported, still kept.
+    let again = shop.save("book-0", &book("Book 0", "9.00", "science", 0)).expect("rebuilds");
+    assert_eq!(again.problems.len(), 1);
+    assert!(again.written.contains(&"books/book-0/index.html".to_owned()));
+
+    fs::write(&typo, book("Book 2", "10.00", "science", 2)).expect("fixed");
+    let fixed = shop.engine.rebuild(std::slice::from_ref(&typo)).expect("rebuilds").expect("changes");
+    assert!(fixed.problems.is_empty());
+    assert!(shop.engine.pending().is_empty());
+    shop.assert_same_as_a_full_build();
+}
+
+#[test]
+fn a_rename_saved_with_only_broken_books_is_not_forgotten() {
+    let mut shop = Shop::new(3);
+    let (old, new) = (shop.book_path("book-1"), shop.book_path("renamed"));
+    fs::rename(&old, &new).expect("rename");
+    fs::write(&new, book("Book 1", "1,00", "science", 1)).expect("and broken in the same save");
+    shop.engine.rebuild(&[old.clone(), new.clone()]).expect("the old id goes").expect("changes");
+    assert!(!shop.root().join("public/books/book-1").exists(), "a deleted file is never broken");
+    fs::write(&new, book("Book 1", "1.00", "science", 1)).expect("fixed");
+    shop.engine.rebuild(std::slice::from_ref(&new)).expect("rebuilds");
+    shop.assert_same_as_a_full_build();
+}
+
+#[test]
+fn a_broken_template_then_a_book_edit_still_rebuilds_everything_once_fixed() {
+    let mut shop = Shop::new(3);
+    let template = shop.root().join("templates/404.html");
+    write(shop.root(), "templates/404.html", "{% if %}");
+    shop.engine.rebuild(std::slice::from_ref(&template)).expect_err("a template that does not compile");
+    write(shop.root(), "templates/404.html", "gone");
+    // The next event is a book's; the template change is still owed.
+    let rebuilt = shop.save("book-0", &book("Book 0", "3.00", "science", 0)).expect("rebuilds");
+    assert!(rebuilt.full.is_some(), "the whole site, for the template");
+    assert_eq!(fs::read_to_string(shop.root().join("public/404.html")).expect("404"), "gone");
+    shop.assert_same_as_a_full_build();
+}
+
+#[test]
+fn only_the_watchers_preview_carries_the_preview_script() {
+    let mut shop = Shop::new(3);
+    let preview = shop.root().join("preview");
+    let (mut engine, _) = Engine::start_with(shop.root(), &preview, true).expect("first build");
+    let tag = "<script src=\"/_bookshop/preview.js\" defer></script></head>";
+    let pages = |dir: &Path| tree(dir).into_iter().filter(|(rel, _)| rel.ends_with(".html")).collect::<Vec<_>>();
+    assert!(pages(&preview).len() > 5);
+    for (rel, bytes) in pages(&preview) {
+        assert!(String::from_utf8_lossy(&bytes).contains(tag), "{rel} has the preview script");
+    }
+    assert!(preview.join("_bookshop/preview.js").is_file());
+    // A rebuilt page keeps it; a build for deploy never has it.
+    let path = shop.book_path("book-1");
+    fs::write(&path, book("Book 1", "2.00", "science", 1)).expect("save");
+    engine.rebuild(&[path.clone()]).expect("rebuilds");
+    assert!(fs::read_to_string(preview.join("books/book-1/index.html")).expect("page").contains(tag));
+    shop.engine.rebuild(&[path]).expect("rebuilds");
+    let built = shop.fresh_build();
+    assert!(built.keys().all(|rel| !rel.starts_with("_bookshop")), "no preview file in a build");
+    assert!(built.values().all(|bytes| !String::from_utf8_lossy(bytes).contains("_bookshop")));
+}

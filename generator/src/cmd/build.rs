@@ -6,6 +6,7 @@ use std::time::Instant;
 use anyhow::Result;
 
 use crate::output::Staging;
+use crate::preview;
 use crate::render::{self, Output};
 use crate::site::Site;
 
@@ -22,7 +23,7 @@ pub struct Summary {
 pub fn run(root: &Path, output: &Path) -> Result<Summary> {
     let started = Instant::now();
     let site = Site::load(root)?;
-    let summary = write(&site, output)?;
+    let summary = write(&site, output, false)?;
     summary.report(output, started);
     Ok(summary)
 }
@@ -41,14 +42,19 @@ impl Summary {
 }
 
 /// Writes a loaded site into `output` as a whole: every file into a fresh folder, then
-/// swapped in. On any error `output` is left as it was.
-pub fn write(site: &Site, output: &Path) -> Result<Summary> {
+/// swapped in. On any error `output` is left as it was. With `preview` (`bookshop watch`),
+/// every page carries the preview script ([`preview`]).
+pub fn write(site: &Site, output: &Path, preview: bool) -> Result<Summary> {
     let staging = Staging::new(output)?;
     let pages = render::render_site(&site.config, &site.books, &site.tera, &site.assets, &|rel, out| match out {
+        Output::Text(text) if preview && rel.ends_with(".html") => staging.write(rel, preview::inject(text).as_bytes()),
         Output::Text(text) => staging.write(rel, text.as_bytes()),
         Output::Copy(from) => staging.copy(from, rel),
         Output::Bytes(bytes) => staging.write(rel, bytes),
     })?;
+    if preview {
+        staging.write(preview::SCRIPT, preview::SCRIPT_SOURCE.as_bytes())?;
+    }
     staging.commit()?;
     Ok(Summary { books: site.books.len(), pages })
 }

@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use notify::{EventKind, RecursiveMode, Watcher};
 
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::incremental::{Engine, Rebuilt};
+use crate::preview::{self, Problem, Status};
 
 /// An editor's save is often several events (write, rename, chmod): wait this long after
 /// the last one before rebuilding.
@@ -20,6 +22,8 @@ const QUIET: Duration = Duration::from_millis(50);
 const WATCHED: &[&str] = &["content", "themes", "templates", "static"];
 
 /// Builds the site at `root` into `output`, then rebuilds on each change until stopped.
+/// The pages carry the preview script: problems show on every page, pages reload after a
+/// rebuild.
 pub fn run(root: &Path, output: &Path) -> Result<()> {
     let (tx, rx) = std::sync::mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event| {
@@ -30,37 +34,53 @@ pub fn run(root: &Path, output: &Path) -> Result<()> {
     // the site's errors and books use.
     let absolute = std::fs::canonicalize(if root.as_os_str().is_empty() { Path::new(".") } else { root })
         .with_context(|| format!("cannot find {}", root.display()))?;
-    for dir in WATCHED {
-        let path = absolute.join(dir);
-        if path.is_dir() {
-            watcher
-                .watch(&path, RecursiveMode::Recursive)
-                .with_context(|| format!("cannot watch {}", path.display()))?;
-        }
-    }
+    // The root itself, not recursively (it holds public/ and target/): a watched folder
+    // created later (a theme override's templates/, say) shows up there.
+    watcher
+        .watch(&absolute, RecursiveMode::NonRecursive)
+        .with_context(|| format!("cannot watch {}", absolute.display()))?;
+    let mut watching = Vec::new();
+    watch_new_folders(&mut watcher, &absolute, &mut watching)?;
     let mut engine = start(root, output);
     eprintln!("Watching {} for changes; Ctrl-C stops", WATCHED.join("/, ") + "/");
     while let Some(changed) = next_changes(&rx, &absolute, root) {
+        watch_new_folders(&mut watcher, &absolute, &mut watching)?;
         let started = Instant::now();
         let result = match engine.as_mut() {
             Some(engine) => engine.rebuild(&changed),
             // The last try failed: the whole site is loaded again.
-            None => match start(root, output) {
-                Some(fresh) => {
-                    engine = Some(fresh);
-                    continue;
-                }
-                None => continue,
-            },
+            None => {
+                engine = start(root, output);
+                continue;
+            }
         };
         let ms = started.elapsed().as_millis();
         match result {
-            Ok(Some(rebuilt)) => report(&rebuilt, ms),
+            Ok(Some(rebuilt)) => {
+                report(&rebuilt, ms);
+                let problems: Vec<Problem<'_>> = rebuilt.problems.iter().map(Problem::of).collect();
+                written(output, problems);
+            }
             Ok(None) => {}
             Err(error) => {
                 eprintln!("{error}");
                 eprintln!("Kept the last good site in {}; save the file again once fixed", output.display());
+                failed(output, &error);
             }
+        }
+    }
+    Ok(())
+}
+
+/// Adds a recursive watch on each of [`WATCHED`] that exists and is not watched yet.
+fn watch_new_folders(watcher: &mut impl Watcher, absolute: &Path, watching: &mut Vec<&'static str>) -> Result<()> {
+    for dir in WATCHED {
+        let path = absolute.join(dir);
+        if !watching.contains(dir) && path.is_dir() {
+            watcher
+                .watch(&path, RecursiveMode::Recursive)
+                .with_context(|| format!("cannot watch {}", path.display()))?;
+            watching.push(dir);
         }
     }
     Ok(())
@@ -69,16 +89,53 @@ pub fn run(root: &Path, output: &Path) -> Result<()> {
 /// The first full build; `None` (after saying why) when the site has a problem.
 fn start(root: &Path, output: &Path) -> Option<Engine> {
     let started = Instant::now();
-    match Engine::start(root, output) {
+    match Engine::start_with(root, output, true) {
         Ok((engine, summary)) => {
             summary.report(output, started);
+            written(output, Vec::new());
             Some(engine)
         }
         Err(error) => {
             eprintln!("{error}");
             eprintln!("Nothing was built; save a file again once fixed");
+            failed(output, &error);
             None
         }
+    }
+}
+
+/// Tells open preview pages what failed: the site's problems, or the error as one.
+fn failed(output: &Path, error: &anyhow::Error) {
+    let diagnostics: Vec<Diagnostic> = match error.downcast_ref::<Diagnostics>() {
+        Some(found) => found.0.clone(),
+        None => vec![Diagnostic::new(output, format!("{error:#}"))],
+    };
+    let problems: Vec<Problem<'_>> = diagnostics.iter().map(Problem::of).collect();
+    write_status(output, &Status { build: last_build(output), problems });
+}
+
+/// Tells open preview pages that the site was written (`problems`: of the books left
+/// out); they reload.
+fn written(output: &Path, problems: Vec<Problem<'_>>) {
+    let build = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    write_status(output, &Status { build, problems });
+}
+
+/// The build number the status file holds now (0 before the first).
+fn last_build(output: &Path) -> u64 {
+    #[derive(serde::Deserialize)]
+    struct Last {
+        build: u64,
+    }
+    std::fs::read(output.join(preview::STATUS))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Last>(&bytes).ok())
+        .map_or(0, |last| last.build)
+}
+
+fn write_status(output: &Path, status: &Status<'_>) {
+    if let Err(e) = preview::write_status(output, status) {
+        eprintln!("cannot write the preview's status: {e:#}");
     }
 }
 
@@ -145,6 +202,13 @@ fn report(rebuilt: &Rebuilt, ms: u128) {
                 rebuilt.removed.len()
             );
         }
+    }
+    if !rebuilt.problems.is_empty() {
+        for problem in &rebuilt.problems {
+            eprintln!("error: {problem}");
+        }
+        let files = rebuilt.problems.iter().map(|p| &p.path).collect::<std::collections::BTreeSet<_>>().len();
+        eprintln!("Still broken: {}, kept as last built until fixed", count(files, "book file"));
     }
 }
 

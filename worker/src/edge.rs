@@ -24,9 +24,10 @@ const ENDPOINT: &str = "/api/payment-intent";
 const DEFAULT_STRIPE_API_BASE: &str = "https://api.stripe.com";
 
 thread_local! {
-    // The price list of this deployment, read once per isolate: static assets change only
-    // with a new deployment (or a rebuild under `wrangler dev`), and either starts new isolates.
-    static PRICES: RefCell<Option<Rc<PriceList>>> = const { RefCell::new(None) };
+    // The price list, parsed once per isolate and its ETag: each order revalidates it
+    // (`If-None-Match`, a 304 from the deployment's own assets), so an isolate never sells
+    // from a stale list, as it would under `wrangler dev` when the watcher rewrites it.
+    static PRICES: RefCell<Option<(String, Rc<PriceList>)>> = const { RefCell::new(None) };
 }
 
 /// What one request did, logged as one JSON line. Never an email, address or key.
@@ -254,22 +255,32 @@ async fn read_body(req: &mut Request) -> std::result::Result<Vec<u8>, ApiError> 
 const DRAIN_LIMIT: usize = 1024 * 1024;
 
 async fn price_list(env: &Env) -> std::result::Result<Rc<PriceList>, ApiError> {
-    if let Some(prices) = PRICES.with(|p| p.borrow().clone()) {
-        return Ok(prices);
-    }
     let unavailable =
         || ApiError::new(503, "catalog_unavailable", "The price list could not be read. Please try again.");
-    let assets = env.assets("ASSETS").map_err(|_| unavailable())?;
-    let mut response = assets.fetch("https://assets.local/catalog.json", None).await.map_err(|_| unavailable())?;
-    if response.status_code() != 200 {
-        return Err(unavailable());
+    let cached = PRICES.with(|p| p.borrow().clone());
+    let headers = Headers::new();
+    if let Some((etag, _)) = &cached {
+        headers.set("If-None-Match", etag).map_err(|_| unavailable())?;
     }
+    let mut init = RequestInit::new();
+    init.with_headers(headers);
+    let assets = env.assets("ASSETS").map_err(|_| unavailable())?;
+    let mut response =
+        assets.fetch("https://assets.local/catalog.json", Some(init)).await.map_err(|_| unavailable())?;
+    match (response.status_code(), cached) {
+        (304, Some((_, prices))) => return Ok(prices),
+        (200, _) => {}
+        _ => return Err(unavailable()),
+    }
+    let etag = response.headers().get("ETag").ok().flatten();
     let text = response.text().await.map_err(|_| unavailable())?;
     let prices: Rc<PriceList> = Rc::new(serde_json::from_str(&text).map_err(|_| unavailable())?);
     if prices.version != catalog::PRICE_LIST_VERSION {
         return Err(unavailable());
     }
-    PRICES.with(|p| *p.borrow_mut() = Some(prices.clone()));
+    if let Some(etag) = etag {
+        PRICES.with(|p| *p.borrow_mut() = Some((etag, prices.clone())));
+    }
     Ok(prices)
 }
 

@@ -39,6 +39,8 @@ pub struct Book {
     pub weight: i64,
     /// False: shown as sold out, never sold.
     pub available: bool,
+    /// `draft = true`: only ever built with [`Drafts::Include`], a preview.
+    pub draft: bool,
     /// The markdown description.
     pub body: String,
     /// The description's first paragraph as plain text (listings, feeds, meta tags).
@@ -66,11 +68,34 @@ pub struct Cover {
 /// Cover image formats a browser shows and the generator copies as is.
 pub const COVER_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "svg"];
 
-/// Loads every book under `dir`, sorted by weight then title. Drafts are checked but left
-/// out. Returns all books that are valid and a problem for every file that is not.
-pub fn load_books(dir: &Path, config: &Config) -> (Vec<Book>, Vec<Diagnostic>) {
+/// What happens to books with `draft = true`. Every real build skips them (they are never
+/// sold); `--drafts` previews them as if they were published.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Drafts {
+    /// Checked, then left out of the site and the price list.
+    #[default]
+    Skip,
+    /// Built like any other book: a preview, never to be deployed.
+    Include,
+}
+
+/// The books of a folder, and what could not be loaded.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Valid books, in catalog order.
+    pub books: Vec<Book>,
+    /// A problem for every file that is not valid.
+    pub problems: Vec<Diagnostic>,
+    /// Books with `draft = true`: skipped, or included with [`Drafts::Include`].
+    pub drafts: usize,
+}
+
+/// Loads every book under `dir`, sorted by weight then title. Drafts are checked, and left
+/// out unless `drafts` includes them.
+pub fn load_books(dir: &Path, config: &Config, drafts: Drafts) -> Loaded {
     let mut books = Vec::new();
     let mut problems = Vec::new();
+    let mut draft_count = 0;
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
     let mut files: Vec<PathBuf> = WalkDir::new(dir)
         .into_iter()
@@ -89,13 +114,14 @@ pub fn load_books(dir: &Path, config: &Config) -> (Vec<Book>, Vec<Diagnostic>) {
     let loaded: Vec<_> = files
         .into_par_iter()
         .map(|path| {
-            let book = load_book(&path, config);
+            let book = load_book(&path, config, drafts);
             (path, book)
         })
         .collect();
     for (path, book) in loaded {
         match book {
             Ok(Some(book)) => {
+                draft_count += usize::from(book.draft);
                 if let Some(first) = seen.get(&book.id) {
                     problems.push(
                         Diagnostic::new(
@@ -109,12 +135,12 @@ pub fn load_books(dir: &Path, config: &Config) -> (Vec<Book>, Vec<Diagnostic>) {
                 seen.insert(book.id.clone(), path);
                 books.push(book);
             }
-            Ok(None) => {}
+            Ok(None) => draft_count += 1,
             Err(mut errors) => problems.append(&mut errors),
         }
     }
     sort(&mut books);
-    (books, problems)
+    Loaded { books, problems, drafts: draft_count }
 }
 
 /// Catalog order: by weight, then title, then file (so ties keep one order however the
@@ -128,8 +154,8 @@ pub fn catalog_order(a: &Book, b: &Book) -> std::cmp::Ordering {
     a.weight.cmp(&b.weight).then_with(|| a.title.cmp(&b.title)).then_with(|| a.path.cmp(&b.path))
 }
 
-/// Loads one book file: `Ok(None)` for a draft, or every problem it has.
-pub fn load_book(path: &Path, config: &Config) -> Result<Option<Book>, Vec<Diagnostic>> {
+/// Loads one book file: `Ok(None)` for a draft that `drafts` skips, or every problem it has.
+pub fn load_book(path: &Path, config: &Config, drafts: Drafts) -> Result<Option<Book>, Vec<Diagnostic>> {
     let bytes = std::fs::read(path).map_err(|e| vec![Diagnostic::new(path, format!("cannot read the file: {e}"))])?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let (line, column) =
@@ -149,7 +175,7 @@ pub fn load_book(path: &Path, config: &Config) -> Result<Option<Book>, Vec<Diagn
             None => d,
         }]
     })?;
-    if raw.draft {
+    if raw.draft && drafts == Drafts::Skip {
         return Ok(None);
     }
     let line = |key: &str| line_of_key(split.front, key).map(|l| l + split.front_line - 1);
@@ -286,6 +312,7 @@ pub fn load_book(path: &Path, config: &Config) -> Result<Option<Book>, Vec<Diagn
         tags: raw.tags,
         weight: raw.weight,
         available: raw.available.unwrap_or(true),
+        draft: raw.draft,
         summary: markdown::summary(split.body),
         body: split.body.to_owned(),
     }))

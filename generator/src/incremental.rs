@@ -12,7 +12,7 @@ use std::sync::{Mutex, PoisonError};
 use anyhow::{Context, Result};
 
 use crate::cmd::build::{self, Summary};
-use crate::content::{self, Book, COVER_EXTENSIONS};
+use crate::content::{self, Book, Drafts, COVER_EXTENSIONS};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::listing::{self, ListPage};
 use crate::output::{self, Lock};
@@ -90,9 +90,10 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Loads the site at `root` and builds all of it into `output`.
-    pub fn start(root: &Path, output: &Path) -> Result<(Engine, Summary)> {
-        let site = Site::load(root)?;
+    /// Loads the site at `root` and builds all of it into `output` (drafts too if `drafts`
+    /// includes them, and in every rebuild).
+    pub fn start(root: &Path, output: &Path, drafts: Drafts) -> Result<(Engine, Summary)> {
+        let site = Site::load(root, drafts)?;
         let summary = build::write(&site, output)?;
         let mut engine = Engine {
             root: root.to_owned(),
@@ -129,7 +130,7 @@ impl Engine {
 
     /// Loads and builds the whole site again.
     pub fn rebuild_all(&mut self) -> Result<Rebuilt> {
-        let (engine, summary) = Engine::start(&self.root, &self.output)?;
+        let (engine, summary) = Engine::start(&self.root, &self.output, self.site.drafts)?;
         *self = engine;
         Ok(Rebuilt { full: Some(summary), ..Rebuilt::default() })
     }
@@ -164,7 +165,7 @@ impl Engine {
                 loaded.push((path.clone(), None));
                 continue;
             }
-            match content::load_book(path, &self.site.config) {
+            match content::load_book(path, &self.site.config, self.site.drafts) {
                 Ok(book) => loaded.push((path.clone(), book)),
                 Err(mut found) => problems.append(&mut found),
             }

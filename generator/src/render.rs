@@ -29,6 +29,7 @@ struct SiteView<'a> {
     title: &'a str,
     description: &'a str,
     base_url: &'a str,
+    lang: &'a str,
     currency: &'static str,
     publishable_key: &'a str,
     stripe_js: &'static str,
@@ -52,6 +53,7 @@ struct BookView<'a> {
     available: bool,
     isbn: Option<&'a str>,
     published: Option<&'a str>,
+    published_display: Option<String>,
     tags: &'a [String],
     tag_links: Vec<TagLink<'a>>,
     summary: &'a str,
@@ -148,11 +150,36 @@ fn view<'a>(book: &'a Book, description_html: Option<String>) -> BookView<'a> {
         available: book.available,
         isbn: book.isbn.as_deref(),
         published: book.published.as_deref(),
+        published_display: book.published.as_deref().map(date_in_words),
         tags: &book.tags,
         tag_links: book.tags.iter().map(|name| TagLink { name, url: listing::tag_url(name) }).collect(),
         summary: &book.summary,
         description_html,
         json_ld: None,
+    }
+}
+
+/// `2020-05-26` → `26 May 2020`: a date no reader misreads, whatever their country's order.
+fn date_in_words(date: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let mut parts = date.splitn(3, '-');
+    let (year, month, day) = (parts.next(), parts.next(), parts.next());
+    match (year, month.and_then(|m| m.parse::<usize>().ok()), day.and_then(|d| d.parse::<u32>().ok())) {
+        (Some(year), Some(month @ 1..=12), Some(day)) => format!("{day} {} {year}", MONTHS[month - 1]),
+        _ => date.to_owned(),
     }
 }
 
@@ -198,6 +225,7 @@ impl<'a> Renderer<'a> {
             title: &config.title,
             description: &config.description,
             base_url: &config.base_url,
+            lang: &config.lang,
             currency: config.currency.code(),
             publishable_key: &config.publishable_key,
             stripe_js: STRIPE_JS_URL,

@@ -4,6 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use generator::cmd;
+use generator::content::Drafts;
 use tempfile::TempDir;
 
 mod common;
@@ -43,11 +44,34 @@ impl Site {
     }
 
     fn build(&self) -> anyhow::Result<cmd::build::Summary> {
-        cmd::build::run(self.root(), &self.output())
+        cmd::build::run(self.root(), &self.output(), Drafts::Skip)
     }
 
     fn read(&self, rel: &str) -> String {
         fs::read_to_string(self.output().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    /// Runs the real `bookshop` in the site's folder: whether it succeeded, and what it
+    /// printed, with the milliseconds of its summary line written as `N`.
+    fn run(&self, args: &[&str]) -> (bool, String) {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_bookshop"))
+            .args(args)
+            .current_dir(self.root())
+            .env_remove("STRIPE_PUBLISHABLE_KEY")
+            .output()
+            .expect("bookshop runs");
+        let stderr = String::from_utf8(out.stderr).expect("UTF-8");
+        let lines: Vec<String> = stderr
+            .lines()
+            .map(|line| match line.split_once(" in ").filter(|_| line.starts_with("Built ")) {
+                Some((head, tail)) => {
+                    let rest = tail.split_once(" ms").map_or("", |(_, rest)| rest);
+                    format!("{head} in N ms{rest}")
+                }
+                None => line.to_owned(),
+            })
+            .collect();
+        (out.status.success(), lines.join("\n"))
     }
 
     /// The error text of a failed build.
@@ -349,7 +373,7 @@ fn every_problem_is_reported_at_once() {
     let site = Site::new();
     site.book("one", "title = \"T\"\nauthor = \"A\"\n");
     site.book("two", "title = \"T\"\nprice = \"1.00\"\n");
-    let error = format!("{:#}", cmd::check::run(site.root()).expect_err("check fails"));
+    let error = format!("{:#}", cmd::check::run(site.root(), Drafts::Skip).expect_err("check fails"));
     assert!(error.contains("one.md") && error.contains("two.md"), "{error}");
     assert!(error.contains("2 problems found"), "{error}");
     assert!(!site.output().exists(), "check writes nothing");
@@ -413,7 +437,7 @@ fn new_writes_a_documented_draft_that_checks_once_filled_in() {
     let text = fs::read_to_string(&path).expect("read");
     assert!(text.contains("draft = true"));
     assert!(cmd::new::run(site.root(), "The Pragmatic Bookseller").is_err(), "never overwrites");
-    cmd::check::run(site.root()).expect("a draft does not break the site");
+    cmd::check::run(site.root(), Drafts::Skip).expect("a draft does not break the site");
     let filled = text
         .replace("author = \"\"", "author = \"Me\"")
         .replace("\"0.00\"", "\"12.00\"")
@@ -438,4 +462,92 @@ fn a_title_cannot_end_the_json_ld_script() {
     let ld: serde_json::Value = serde_json::from_str(ld_text).expect("valid JSON-LD");
     assert_eq!(ld["name"], "</script><script>alert(1)</script> & more");
     assert_eq!(ld["author"]["name"], "A <b>Writer</b>");
+}
+
+const DRAFT: &str = "title = \"Unfinished\"\nauthor = \"D\"\nprice = \"9.00\"\ndraft = true\n";
+
+#[test]
+fn check_and_build_say_how_many_drafts_they_skipped() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.book("yen-book", "title = \"Yen\"\nauthor = \"A\"\nprice = \"2300\"\ncurrency = \"jpy\"\n");
+    site.book("unfinished", DRAFT);
+    assert_eq!(
+        site.run(&["check"]),
+        (true, "2 books, no problems found (1 draft skipped; --drafts checks it too)".to_owned())
+    );
+    assert_eq!(
+        site.run(&["build"]),
+        (true, "Built 2 books, 6 pages into public in N ms (1 draft skipped; --drafts previews it)".to_owned())
+    );
+    assert!(!site.output().join("books/unfinished").exists());
+    let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
+    assert!(prices["books"].get("unfinished").is_none(), "a normal build never sells a draft");
+
+    site.book("second-draft", DRAFT);
+    assert_eq!(
+        site.run(&["check", "--drafts"]),
+        (true, "4 books, no problems found (2 drafts checked too)".to_owned())
+    );
+}
+
+#[test]
+fn build_with_drafts_previews_them_and_says_so() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.book("unfinished", DRAFT);
+    assert_eq!(
+        site.run(&["build", "--drafts"]),
+        (true, "Built 2 books, 6 pages into public in N ms (1 draft included: a preview, never deploy it)".to_owned())
+    );
+    assert!(site.read("books/unfinished/index.html").contains("Unfinished"));
+    assert!(site.read("index.html").contains("Unfinished"));
+}
+
+#[test]
+fn a_build_for_localhost_warns_that_its_links_point_there() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.write("content/site.toml", "title = \"T\"\n# where the shop lives\nbase_url = \"http://localhost:8787/\"\n");
+    let (ok, printed) = site.run(&["build"]);
+    assert!(ok, "a warning, not an error: {printed}");
+    assert_eq!(
+        printed,
+        "warning: content/site.toml:3: base_url is http://localhost:8787: canonical links, the sitemap, the feed and robots.txt point to this machine\n  \
+help: fine for a local preview; before deploying, set base_url to the shop's public address, e.g. base_url = \"https://books.example.com\"\n\
+Built 1 books, 5 pages into public in N ms"
+    );
+    site.write("content/site.toml", "title = \"T\"\nbase_url = \"https://books.example\"\n");
+    assert_eq!(site.run(&["build"]), (true, "Built 1 books, 5 pages into public in N ms".to_owned()));
+}
+
+#[test]
+fn the_pages_language_comes_from_the_site_settings() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.build().expect("builds");
+    assert!(site.read("index.html").starts_with("<!doctype html>\n<html lang=\"en\">"), "en by default");
+    site.write("content/site.toml", "title = \"T\"\nlang = \"de-CH\"\n");
+    site.build().expect("builds");
+    assert!(site.read("books/art-of-doing/index.html").contains("<html lang=\"de-CH\">"));
+    site.write("content/site.toml", "title = \"T\"\nlang = \"german\"\n");
+    assert_eq!(
+        site.run(&["build"]),
+        (
+            false,
+            "error: content/site.toml:2: `lang = \"german\"` is not a language tag\n  \
+help: use a BCP 47 tag such as \"en\", \"en-GB\", \"de\" or \"pt-BR\": the language of the shop's pages\n\
+1 problem found; nothing was written"
+                .to_owned()
+        )
+    );
+}
+
+#[test]
+fn the_publication_date_is_shown_in_words() {
+    let site = Site::new();
+    site.book("art-of-doing", &format!("{HAMMING}published = 2020-05-26\n"));
+    site.build().expect("builds");
+    let page = site.read("books/art-of-doing/index.html");
+    assert!(page.contains("<dd><time datetime=\"2020-05-26\">26 May 2020</time></dd>"), "{page}");
 }

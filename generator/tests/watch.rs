@@ -6,6 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use generator::cmd;
+use generator::content::Drafts;
 use generator::incremental::{Engine, Rebuilt};
 use tempfile::TempDir;
 
@@ -31,7 +32,7 @@ impl Shop {
             let tag = ["science", "history"][i % 2];
             write(dir.path(), &format!("content/books/book-{i}.md"), &book(&format!("Book {i}"), "10.00", tag, i));
         }
-        let (engine, _) = Engine::start(dir.path(), &dir.path().join("public")).expect("first build");
+        let (engine, _) = Engine::start(dir.path(), &dir.path().join("public"), Drafts::Skip).expect("first build");
         Shop { dir, engine }
     }
 
@@ -64,7 +65,7 @@ impl Shop {
     /// What `bookshop build` makes of the same files now.
     fn fresh_build(&self) -> BTreeMap<String, Vec<u8>> {
         let out = self.root().join("fresh");
-        cmd::build::run(self.root(), &out).expect("full build");
+        cmd::build::run(self.root(), &out, Drafts::Skip).expect("full build");
         let files = tree(&out);
         fs::remove_dir_all(&out).expect("clean");
         files
@@ -245,4 +246,28 @@ fn a_tools_temporary_file_beside_the_books_changes_nothing() {
     assert!(shop.engine.rebuild(std::slice::from_ref(&temp)).expect("fine").is_none());
     fs::remove_file(&temp).expect("gone");
     assert!(shop.engine.rebuild(&[temp]).expect("fine").is_none());
+}
+
+#[test]
+fn watching_with_drafts_previews_a_draft_and_its_edits() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    common::copy_default_theme(dir.path());
+    write(dir.path(), "content/site.toml", "title = \"Watch Press\"\n");
+    let draft =
+        |title: &str| format!("+++\ntitle = \"{title}\"\nauthor = \"A\"\nprice = \"9.00\"\ndraft = true\n+++\nSoon.\n");
+    write(dir.path(), "content/books/soon.md", &draft("Soon"));
+    let out = dir.path().join("public");
+    let (mut engine, summary) = Engine::start(dir.path(), &out, Drafts::Include).expect("first build");
+    assert_eq!(
+        (summary.books, summary.drafts_note()),
+        (1, " (1 draft included: a preview, never deploy it)".to_owned())
+    );
+    let path = dir.path().join("content/books/soon.md");
+    fs::write(&path, draft("Sooner")).expect("edit");
+    let rebuilt = engine.rebuild(std::slice::from_ref(&path)).expect("rebuilds").expect("a book change");
+    assert!(rebuilt.written.contains(&"books/soon/index.html".to_owned()), "{:?}", rebuilt.written);
+    assert!(fs::read_to_string(out.join("books/soon/index.html")).expect("page").contains("Sooner"));
+
+    let (_, summary) = Engine::start(dir.path(), &dir.path().join("skipped"), Drafts::Skip).expect("build");
+    assert_eq!((summary.books, summary.drafts_note()), (0, " (1 draft skipped; --drafts previews it)".to_owned()));
 }

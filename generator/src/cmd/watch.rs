@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use notify::{EventKind, RecursiveMode, Watcher};
 
+use crate::content::Drafts;
 use crate::incremental::{Engine, Rebuilt};
 
 /// An editor's save is often several events (write, rename, chmod): wait this long after
@@ -20,7 +21,8 @@ const QUIET: Duration = Duration::from_millis(50);
 const WATCHED: &[&str] = &["content", "themes", "templates", "static"];
 
 /// Builds the site at `root` into `output`, then rebuilds on each change until stopped.
-pub fn run(root: &Path, output: &Path) -> Result<()> {
+/// Drafts are skipped unless `drafts` includes them.
+pub fn run(root: &Path, output: &Path, drafts: Drafts) -> Result<()> {
     let (tx, rx) = std::sync::mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event| {
         let _ = tx.send(event);
@@ -38,14 +40,14 @@ pub fn run(root: &Path, output: &Path) -> Result<()> {
                 .with_context(|| format!("cannot watch {}", path.display()))?;
         }
     }
-    let mut engine = start(root, output);
+    let mut engine = start(root, output, drafts);
     eprintln!("Watching {} for changes; Ctrl-C stops", WATCHED.join("/, ") + "/");
     while let Some(changed) = next_changes(&rx, &absolute, root) {
         let started = Instant::now();
         let result = match engine.as_mut() {
             Some(engine) => engine.rebuild(&changed),
             // The last try failed: the whole site is loaded again.
-            None => match start(root, output) {
+            None => match start(root, output, drafts) {
                 Some(fresh) => {
                     engine = Some(fresh);
                     continue;
@@ -67,9 +69,9 @@ pub fn run(root: &Path, output: &Path) -> Result<()> {
 }
 
 /// The first full build; `None` (after saying why) when the site has a problem.
-fn start(root: &Path, output: &Path) -> Option<Engine> {
+fn start(root: &Path, output: &Path, drafts: Drafts) -> Option<Engine> {
     let started = Instant::now();
-    match Engine::start(root, output) {
+    match Engine::start(root, output, drafts) {
         Ok((engine, summary)) => {
             summary.report(output, started);
             Some(engine)

@@ -10,6 +10,7 @@ use walkdir::WalkDir;
 use crate::config::{currency_help, Config};
 use crate::diagnostic::Diagnostic;
 use crate::front_matter::{self, did_you_mean, line_of_key, Format, SplitError, BOOK_KEYS};
+use crate::images::{self, Image};
 use crate::markdown;
 
 /// A book ready to render and sell.
@@ -43,6 +44,8 @@ pub struct Book {
     pub draft: bool,
     /// The markdown description.
     pub body: String,
+    /// The local images of the description, copied with the book's page.
+    pub images: Vec<Image>,
     /// The description's first paragraph as plain text (listings, feeds, meta tags).
     pub summary: String,
 }
@@ -295,6 +298,7 @@ pub fn load_book(path: &Path, config: &Config, drafts: Drafts) -> Result<Option<
             None
         }
     });
+    let images = images::find(path, split.body, split.body_line, &mut problems);
 
     if !problems.is_empty() {
         return Err(problems);
@@ -315,6 +319,7 @@ pub fn load_book(path: &Path, config: &Config, drafts: Drafts) -> Result<Option<
         draft: raw.draft,
         summary: markdown::summary(split.body),
         body: split.body.to_owned(),
+        images,
     }))
 }
 

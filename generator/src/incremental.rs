@@ -216,8 +216,8 @@ impl Engine {
                 renderer.book(book, &collect)?;
             }
             if let Some(old) = old {
-                let kept = new.map(|b| [render::book_file(b), render::cover_file(b)]).unwrap_or_default();
-                for file in [render::book_file(old), render::cover_file(old)] {
+                let kept = new.map(render::book_files).unwrap_or_default();
+                for file in render::book_files(old) {
                     if !kept.contains(&file) {
                         remove.push(file);
                     }

@@ -273,9 +273,13 @@ impl<'a> Renderer<'a> {
     /// A book's page and its cover. The page's context holds only its own book, never the catalog.
     pub fn book(&self, book: &Book, write: &Write<'_>) -> Result<()> {
         let url = book.url();
-        let mut one = view(book, Some(markdown::to_html(&book.body)));
+        let image_url = |src: &str| book.images.iter().find(|i| i.src == src).map(|i| format!("/{}", i.file(&book.id)));
+        let mut one = view(book, Some(markdown::to_html(&book.body, &image_url)));
         one.json_ld = Some(structured::book_json_ld(self.config, book, &one.cover_url));
         write(&book_file(book), Output::Text(self.page("book.html", &url, &|c| c.insert("book", &one))?))?;
+        for image in &book.images {
+            write(&image.file(&book.id), Output::Copy(&image.path))?;
+        }
         match &book.cover {
             Some(cover) => write(&cover_file(book), Output::Copy(&cover.path)),
             None => write(&cover_file(book), Output::Text(cover::draw(&book.id, &book.title, &book.author))),
@@ -301,6 +305,14 @@ const FIXED_PAGES: [(&str, &str, &str); 3] = [
 /// A book's page, site-relative.
 pub fn book_file(book: &Book) -> String {
     format!("books/{}/index.html", book.id)
+}
+
+/// Every file a book's page brings, site-relative: the page, its cover and the images of
+/// its description.
+pub fn book_files(book: &Book) -> Vec<String> {
+    let mut files = vec![book_file(book), cover_file(book)];
+    files.extend(book.images.iter().map(|i| i.file(&book.id)));
+    files
 }
 
 /// A book's cover, site-relative.

@@ -551,3 +551,60 @@ fn the_publication_date_is_shown_in_words() {
     let page = site.read("books/art-of-doing/index.html");
     assert!(page.contains("<dd><time datetime=\"2020-05-26\">26 May 2020</time></dd>"), "{page}");
 }
+
+#[test]
+fn an_image_beside_the_book_is_copied_with_its_page() {
+    let site = Site::new();
+    fs::write(site.root().join("content/books/hamming portrait.png"), tiny_png()).expect("write");
+    site.write(
+        "content/books/art-of-doing.md",
+        &format!("+++\n{HAMMING}+++\nA *fine* book.\n\n![The author](hamming%20portrait.png)\n"),
+    );
+    site.build().expect("builds");
+    assert_eq!(fs::read(site.output().join("books/art-of-doing/hamming portrait.png")).expect("copied"), tiny_png());
+    let page = site.read("books/art-of-doing/index.html");
+    assert!(
+        page.contains("<p><img src=\"/books/art-of-doing/hamming%20portrait.png\" alt=\"The author\" /></p>"),
+        "{page}"
+    );
+}
+
+#[test]
+fn a_missing_or_remote_image_in_a_description_is_refused_with_why() {
+    let site = Site::new();
+    site.write(
+        "content/books/art-of-doing.md",
+        &format!(
+            "+++\n{HAMMING}+++\nA *fine* book.\n\n![The author](photo.jpg)\n\nSee ![the cover](https://example.com/cover.jpg).\n\n![Notes](notes.pdf)\n"
+        ),
+    );
+    assert_eq!(
+        site.run(&["check"]),
+        (
+            false,
+            "error: content/books/art-of-doing.md:10: image file `content/books/photo.jpg` does not exist\n  \
+help: put the image beside the book file (the path is relative to it), or remove the image\n\
+error: content/books/art-of-doing.md:12: image `https://example.com/cover.jpg` is on another site: the shop's Content-Security-Policy (img-src 'self') stops browsers from loading it\n  \
+help: download the image, put the file beside the book and write its file name, e.g. ![The author](photo.jpg); it is then copied with the site\n\
+error: content/books/art-of-doing.md:14: image `notes.pdf` is not an image this shop can show\n  \
+help: use one of: jpg, jpeg, png, webp, svg\n\
+3 problems found; nothing was written"
+                .to_owned()
+        )
+    );
+}
+
+#[test]
+fn table_column_alignment_survives_the_content_security_policy() {
+    let site = Site::new();
+    site.write(
+        "content/books/art-of-doing.md",
+        &format!("+++\n{HAMMING}+++\n| Edition | Price |\n|:--|--:|\n| First | 23.00 |\n"),
+    );
+    site.build().expect("builds");
+    let page = site.read("books/art-of-doing/index.html");
+    assert!(page.contains("<th class=\"align-left\">Edition</th><th class=\"align-right\">Price</th>"), "{page}");
+    assert!(!page.contains(" style="), "the CSP (style-src 'self') would drop an inline style: {page}");
+    let css = site.read("static/shop.css");
+    assert!(css.contains(".prose .align-right { text-align: right;"), "the theme aligns the classes");
+}

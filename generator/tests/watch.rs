@@ -271,3 +271,35 @@ fn watching_with_drafts_previews_a_draft_and_its_edits() {
     let (_, summary) = Engine::start(dir.path(), &dir.path().join("skipped"), Drafts::Skip).expect("build");
     assert_eq!((summary.books, summary.drafts_note()), (0, " (1 draft skipped; --drafts previews it)".to_owned()));
 }
+
+#[test]
+fn an_edited_book_brings_its_description_images_and_drops_them_when_they_go() {
+    let mut shop = Shop::new(4);
+    fs::write(shop.root().join("content/books/author.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
+        .expect("image");
+    let with_image = book("Book 2", "10.00", "science", 2).replace("More about it.", "![The author](author.svg)");
+    let rebuilt = shop.save("book-2", &with_image).expect("rebuilds");
+    assert_eq!(sorted(rebuilt.written), ["books/book-2/author.svg", "books/book-2/index.html"]);
+    shop.assert_same_as_a_full_build();
+
+    let image = shop.root().join("content/books/author.svg");
+    fs::write(&image, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"2\"/>").expect("image");
+    let rebuilt = shop.engine.rebuild(std::slice::from_ref(&image)).expect("rebuilds").expect("an image rebuilds");
+    assert!(rebuilt.full.is_some(), "an image beside the books rebuilds the site");
+    shop.assert_same_as_a_full_build();
+
+    let rebuilt = shop.save("book-2", &book("Book 2", "10.00", "science", 2)).expect("rebuilds");
+    assert_eq!(rebuilt.removed, ["books/book-2/author.svg"]);
+    shop.assert_same_as_a_full_build();
+
+    fs::remove_file(&image).expect("remove");
+    let broken = shop.save("book-2", &with_image).expect_err("a missing image is an error");
+    assert_eq!(
+        broken.to_string(),
+        format!(
+            "error: {}:10: image file `{}` does not exist\n  help: put the image beside the book file (the path is relative to it), or remove the image\n1 problem found; nothing was written",
+            shop.book_path("book-2").display(),
+            image.display()
+        )
+    );
+}

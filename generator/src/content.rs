@@ -12,6 +12,7 @@ use crate::diagnostic::Diagnostic;
 use crate::front_matter::{self, did_you_mean, line_of_key, Format, SplitError, BOOK_KEYS};
 use crate::images::{self, Image};
 use crate::markdown;
+use crate::slips::{self, Slip};
 
 /// A book ready to render and sell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,7 +169,17 @@ pub fn load_book(path: &Path, config: &Config, drafts: Drafts) -> Result<Option<
             .help("save the file as UTF-8 (most editors have an encoding option in the save dialog)")]
     })?;
     let split = front_matter::split(&text).map_err(|e| vec![split_problem(path, e)])?;
+    let in_file = |slip: Slip| {
+        Diagnostic::new(path, slip.message).at(slip.line + split.front_line - 1, slip.column).help(slip.help)
+    };
+    let curly = slips::curly_quotes(split.format, split.front);
+    if !curly.is_empty() {
+        return Err(curly.into_iter().map(in_file).collect());
+    }
     let raw = front_matter::parse(split.format, split.front).map_err(|e| {
+        if let Some(slip) = slips::explain(split.format, split.front, &e) {
+            return vec![in_file(slip)];
+        }
         let mut d = Diagnostic::new(path, e.message.clone());
         if let Some((line, column)) = e.position {
             d = d.at(line + split.front_line - 1, Some(column));

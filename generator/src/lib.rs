@@ -20,5 +20,6 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod site;
+pub mod slips;
 pub mod structured;
 pub mod theme;

@@ -608,3 +608,95 @@ fn table_column_alignment_survives_the_content_security_policy() {
     let css = site.read("static/shop.css");
     assert!(css.contains(".prose .align-right { text-align: right;"), "the theme aligns the classes");
 }
+
+/// A test that `bookshop check` on a book file with one slip prints exactly these lines.
+macro_rules! slip {
+    ($name:ident, $text:expr, $expected:expr) => {
+        #[test]
+        fn $name() {
+            let site = Site::new();
+            site.write("content/books/slip.md", $text);
+            let expected = format!("{}\n1 problem found; nothing was written", $expected);
+            assert_eq!(site.run(&["check"]), (false, expected));
+        }
+    };
+}
+
+slip!(
+    curly_quotes_around_a_toml_price,
+    "+++\ntitle = \"T\"\nauthor = \"A\"\nprice = “23.00”\n+++\n",
+    "error: content/books/slip.md:4:9: the value of `price` is in curly quotes (“ ”), which are not quotes to TOML\n  \
+help: type straight quotes: price = \"23.00\""
+);
+slip!(
+    curly_quotes_around_a_yaml_price,
+    "---\ntitle: T\nauthor: A\nprice: “23.00”\n---\n",
+    "error: content/books/slip.md:4:8: the value of `price` is in curly quotes (“ ”), which are not quotes to YAML\n  \
+help: type straight quotes: price: \"23.00\""
+);
+slip!(
+    a_tab_in_yaml,
+    "---\ntitle: T\nauthor: A\nprice: \"1.00\"\ntags:\n\t- science\n---\n",
+    "error: content/books/slip.md:6:1: a tab character in the front matter\n  \
+help: YAML indents with spaces only: replace the tab with spaces"
+);
+slip!(
+    an_unquoted_colon_in_a_yaml_title,
+    "---\ntitle: The Making of Prince of Persia: Journals\nauthor: A\nprice: \"1.00\"\n---\n",
+    "error: content/books/slip.md:2:38: the value of `title` has a colon, which YAML reads as the start of another key\n  \
+help: put the value in quotes: title: 'The Making of Prince of Persia: Journals'"
+);
+slip!(
+    an_unquoted_isbn_in_toml,
+    "+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"1.00\"\nisbn = 978-1-7322651-7-2\n+++\n",
+    "error: content/books/slip.md:5:8: the value of `isbn` must be in quotes\n  \
+help: write isbn = \"978-1-7322651-7-2\""
+);
+slip!(
+    a_date_toml_cannot_read,
+    "+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"1.00\"\npublished = 2020-5-26\n+++\n",
+    "error: content/books/slip.md:5:13: `2020-5-26` is not a date TOML can read\n  \
+help: write it as year-month-day, with two-digit month and day: published = 2020-05-26"
+);
+slip!(
+    an_unquoted_title_in_toml,
+    "+++\ntitle = The Art of Doing\nauthor = \"A\"\nprice = \"1.00\"\n+++\n",
+    "error: content/books/slip.md:2:9: the value of `title` must be in quotes\n  \
+help: write title = \"The Art of Doing\""
+);
+slip!(
+    a_quote_inside_a_quoted_toml_title,
+    "+++\ntitle = \"The \"Best\" Book\"\nauthor = \"A\"\nprice = \"1.00\"\n+++\n",
+    "error: content/books/slip.md:2:15: the value of `title` has a `\"` inside its quotes, which ends the value early\n  \
+help: put the value in single quotes: title = 'The \"Best\" Book'"
+);
+slip!(
+    a_quote_inside_a_quoted_yaml_title,
+    "---\ntitle: \"The \"Best\" Book\"\nauthor: A\nprice: \"1.00\"\n---\n",
+    "error: content/books/slip.md:2:14: the value of `title` has a `\"` inside its quotes, which ends the value early\n  \
+help: put the value in single quotes: title: 'The \"Best\" Book'"
+);
+slip!(
+    yaml_tags_without_brackets,
+    "---\ntitle: T\nauthor: A\nprice: \"1.00\"\ntags: science, history\n---\n",
+    "error: content/books/slip.md:5:7: `tags` must be a list, not `science, history`\n  \
+help: write the tags in brackets: tags: [science, history]"
+);
+slip!(
+    toml_tags_without_brackets,
+    "+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"1.00\"\ntags = \"science, history\"\n+++\n",
+    "error: content/books/slip.md:5:8: `tags` must be a list, not `\"science, history\"`\n  \
+help: write the tags in brackets: tags = [\"science\", \"history\"]"
+);
+slip!(
+    available_no_in_yaml,
+    "---\ntitle: T\nauthor: A\nprice: \"1.00\"\navailable: no\n---\n",
+    "error: content/books/slip.md:5:12: `available` must be true or false, not `no`\n  \
+help: write available: false (without quotes)"
+);
+slip!(
+    available_no_in_toml,
+    "+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"1.00\"\navailable = no\n+++\n",
+    "error: content/books/slip.md:5:13: `available` must be true or false, not `no`\n  \
+help: write available = false (without quotes)"
+);

@@ -134,8 +134,10 @@ fn report(rebuilt: &Rebuilt, ms: u128) {
     match &rebuilt.full {
         Some(summary) => {
             eprintln!(
-                "Rebuilt everything ({what} changed): {} books, {} pages in {ms} ms",
-                summary.books, summary.pages
+                "Rebuilt everything ({what} changed): {} books, {} pages in {ms} ms{}",
+                summary.books,
+                summary.pages,
+                summary.drafts_note()
             )
         }
         None => {

@@ -29,6 +29,7 @@ RUST_SOURCES := $(shell find catalog/src worker/src -name '*.rs') Cargo.lock wor
 help:
 	@echo "make dev    build the shop, run it at http://localhost:$(PORT) (wrangler dev), rebuild on save"
 	@echo "            PORT=… STRIPE_API_BASE=http://127.0.0.1:8420 for a local Stripe stand-in"
+	@echo "            DRAFTS=1 to preview books with draft = true (never for a deploy)"
 	@echo "make test   install what tests need, then lint, unit, fuzz, integration and browser tests"
 	@echo "make bench  the generator against Hugo, the worker's size and load figures -> BENCHMARKS.md"
 
@@ -38,7 +39,7 @@ help:
 # `wrangler dev` serves public/ and rebuilds the worker when its sources change. A
 # background job of a script ignores Ctrl-C, so the trap stops the watcher with wrangler.
 dev: tools bookshop
-	@target/release/bookshop watch & watcher=$$!; \
+	@target/release/bookshop watch $(if $(DRAFTS),--drafts) & watcher=$$!; \
 	trap 'kill $$watcher 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	wrangler dev --port $(PORT) $(if $(STRIPE_API_BASE),--var STRIPE_API_BASE:$(STRIPE_API_BASE))
 
@@ -48,8 +49,10 @@ build: tools site worker
 bookshop:
 	cargo build --quiet --release -p generator
 
+# DRAFTS=1 given to `make dev` reaches this make too (wrangler's [build] runs it), so its
+# build at start keeps the drafts the watcher previews.
 site: bookshop
-	target/release/bookshop build
+	target/release/bookshop build $(if $(DRAFTS),--drafts)
 
 worker: worker/build/index.js
 

@@ -6,7 +6,7 @@ use catalog::Currency;
 use serde::Deserialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::front_matter::{did_you_mean, line_col};
+use crate::front_matter::{did_you_mean, line_col, line_of_key};
 
 /// The site's settings, validated.
 #[derive(Debug, Clone)]
@@ -25,6 +25,10 @@ pub struct Config {
     pub publishable_key: String,
     /// Books per catalog or tag page.
     pub per_page: usize,
+    /// The language of the shop's pages, a BCP 47 tag (`en`, `de-CH`), for `<html lang>`.
+    pub lang: String,
+    /// What is fine for a local preview but wrong for a deployed shop (`base_url` on localhost).
+    pub warnings: Vec<Diagnostic>,
 }
 
 #[derive(Deserialize)]
@@ -43,9 +47,16 @@ struct RawConfig {
     stripe_publishable_key: String,
     #[serde(default = "default_per_page")]
     per_page: usize,
+    #[serde(default = "default_lang")]
+    lang: String,
 }
 
-const KEYS: &[&str] = &["title", "description", "base_url", "currency", "theme", "stripe_publishable_key", "per_page"];
+const KEYS: &[&str] =
+    &["title", "description", "base_url", "currency", "theme", "stripe_publishable_key", "per_page", "lang"];
+
+fn default_lang() -> String {
+    "en".to_owned()
+}
 
 fn default_base_url() -> String {
     "http://localhost:8787".to_owned()
@@ -91,16 +102,66 @@ impl Config {
             return Err(Diagnostic::new(path, "`per_page` must be at least 1")
                 .help("the catalog shows this many books a page, e.g. per_page = 24"));
         }
+        if !is_language_tag(&raw.lang) {
+            return Err(Diagnostic::new(path, format!("`lang = \"{}\"` is not a language tag", raw.lang))
+                .at_line(line_of_key(&text, "lang"))
+                .help(
+                    "use a BCP 47 tag such as \"en\", \"en-GB\", \"de\" or \"pt-BR\": the language of the shop's pages",
+                ));
+        }
+        let base_url = raw.base_url.trim_end_matches('/').to_owned();
+        let mut warnings = Vec::new();
+        if is_local(&base_url) {
+            warnings.push(
+                Diagnostic::new(
+                    path,
+                    format!(
+                        "base_url is {base_url}: canonical links, the sitemap, the feed and robots.txt point to this machine"
+                    ),
+                )
+                .at_line(line_of_key(&text, "base_url"))
+                .help("fine for a local preview; before deploying, set base_url to the shop's public address, e.g. base_url = \"https://books.example.com\""),
+            );
+        }
         Ok(Config {
             title: raw.title,
             description: raw.description,
-            base_url: raw.base_url.trim_end_matches('/').to_owned(),
+            base_url,
             currency,
             theme: raw.theme,
             publishable_key,
             per_page: raw.per_page,
+            lang: raw.lang,
+            warnings,
         })
     }
+}
+
+/// A BCP 47-looking tag: a 2–3 letter language, then subtags of 1–8 letters or digits
+/// (`en`, `en-GB`, `zh-Hant-TW`, `es-419`). Registry membership is not checked.
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let language = parts.next().unwrap_or_default();
+    (2..=3).contains(&language.len())
+        && language.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// Whether a URL's host is this machine (`localhost`, `127.0.0.1`, `[::1]`, `0.0.0.0`).
+fn is_local(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    }
+    .to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.starts_with("127.")
+        || host == "::1"
+        || host == "0.0.0.0"
 }
 
 /// "did you mean" for a currency code, or the list of supported ones.
@@ -111,5 +172,30 @@ pub(crate) fn currency_help(code: &str) -> String {
             "use a lowercase ISO 4217 code Stripe settles in: {}",
             Currency::codes().collect::<Vec<_>>().join(", ")
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_tags_look_like_bcp_47() {
+        for good in ["en", "de-CH", "zh-Hant-TW", "es-419", "fil"] {
+            assert!(is_language_tag(good), "{good}");
+        }
+        for bad in ["", "english", "en_GB", "e", "en-", "en-toolongsubtag"] {
+            assert!(!is_language_tag(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn local_addresses_are_told_apart() {
+        for local in ["http://localhost:8787", "http://127.0.0.1", "http://[::1]:8787/", "http://shop.localhost"] {
+            assert!(is_local(local), "{local}");
+        }
+        for public in ["https://books.example.com", "https://localhost-books.example", ""] {
+            assert!(!is_local(public), "{public}");
+        }
     }
 }

@@ -10,7 +10,9 @@ use walkdir::WalkDir;
 use crate::config::{currency_help, Config};
 use crate::diagnostic::Diagnostic;
 use crate::front_matter::{self, did_you_mean, line_of_key, Format, SplitError, BOOK_KEYS};
+use crate::images::{self, Image};
 use crate::markdown;
+use crate::slips::{self, Slip};
 
 /// A book ready to render and sell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,8 +41,12 @@ pub struct Book {
     pub weight: i64,
     /// False: shown as sold out, never sold.
     pub available: bool,
+    /// `draft = true`: only ever built with [`Drafts::Include`], a preview.
+    pub draft: bool,
     /// The markdown description.
     pub body: String,
+    /// The local images of the description, copied with the book's page.
+    pub images: Vec<Image>,
     /// The description's first paragraph as plain text (listings, feeds, meta tags).
     pub summary: String,
 }
@@ -66,11 +72,34 @@ pub struct Cover {
 /// Cover image formats a browser shows and the generator copies as is.
 pub const COVER_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "svg"];
 
-/// Loads every book under `dir`, sorted by weight then title. Drafts are checked but left
-/// out. Returns all books that are valid and a problem for every file that is not.
-pub fn load_books(dir: &Path, config: &Config) -> (Vec<Book>, Vec<Diagnostic>) {
+/// What happens to books with `draft = true`. Every real build skips them (they are never
+/// sold); `--drafts` previews them as if they were published.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Drafts {
+    /// Checked, then left out of the site and the price list.
+    #[default]
+    Skip,
+    /// Built like any other book: a preview, never to be deployed.
+    Include,
+}
+
+/// The books of a folder, and what could not be loaded.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Valid books, in catalog order.
+    pub books: Vec<Book>,
+    /// A problem for every file that is not valid.
+    pub problems: Vec<Diagnostic>,
+    /// Books with `draft = true`: skipped, or included with [`Drafts::Include`].
+    pub drafts: usize,
+}
+
+/// Loads every book under `dir`, sorted by weight then title. Drafts are checked, and left
+/// out unless `drafts` includes them.
+pub fn load_books(dir: &Path, config: &Config, drafts: Drafts) -> Loaded {
     let mut books = Vec::new();
     let mut problems = Vec::new();
+    let mut draft_count = 0;
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
     let mut files: Vec<PathBuf> = WalkDir::new(dir)
         .into_iter()
@@ -89,13 +118,14 @@ pub fn load_books(dir: &Path, config: &Config) -> (Vec<Book>, Vec<Diagnostic>) {
     let loaded: Vec<_> = files
         .into_par_iter()
         .map(|path| {
-            let book = load_book(&path, config);
+            let book = load_book(&path, config, drafts);
             (path, book)
         })
         .collect();
     for (path, book) in loaded {
         match book {
             Ok(Some(book)) => {
+                draft_count += usize::from(book.draft);
                 if let Some(first) = seen.get(&book.id) {
                     problems.push(
                         Diagnostic::new(
@@ -109,12 +139,12 @@ pub fn load_books(dir: &Path, config: &Config) -> (Vec<Book>, Vec<Diagnostic>) {
                 seen.insert(book.id.clone(), path);
                 books.push(book);
             }
-            Ok(None) => {}
+            Ok(None) => draft_count += 1,
             Err(mut errors) => problems.append(&mut errors),
         }
     }
     sort(&mut books);
-    (books, problems)
+    Loaded { books, problems, drafts: draft_count }
 }
 
 /// Catalog order: by weight, then title, then file (so ties keep one order however the
@@ -128,8 +158,8 @@ pub fn catalog_order(a: &Book, b: &Book) -> std::cmp::Ordering {
     a.weight.cmp(&b.weight).then_with(|| a.title.cmp(&b.title)).then_with(|| a.path.cmp(&b.path))
 }
 
-/// Loads one book file: `Ok(None)` for a draft, or every problem it has.
-pub fn load_book(path: &Path, config: &Config) -> Result<Option<Book>, Vec<Diagnostic>> {
+/// Loads one book file: `Ok(None)` for a draft that `drafts` skips, or every problem it has.
+pub fn load_book(path: &Path, config: &Config, drafts: Drafts) -> Result<Option<Book>, Vec<Diagnostic>> {
     let bytes = std::fs::read(path).map_err(|e| vec![Diagnostic::new(path, format!("cannot read the file: {e}"))])?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let (line, column) =
@@ -139,7 +169,17 @@ pub fn load_book(path: &Path, config: &Config) -> Result<Option<Book>, Vec<Diagn
             .help("save the file as UTF-8 (most editors have an encoding option in the save dialog)")]
     })?;
     let split = front_matter::split(&text).map_err(|e| vec![split_problem(path, e)])?;
+    let in_file = |slip: Slip| {
+        Diagnostic::new(path, slip.message).at(slip.line + split.front_line - 1, slip.column).help(slip.help)
+    };
+    let curly = slips::curly_quotes(split.format, split.front);
+    if !curly.is_empty() {
+        return Err(curly.into_iter().map(in_file).collect());
+    }
     let raw = front_matter::parse(split.format, split.front).map_err(|e| {
+        if let Some(slip) = slips::explain(split.format, split.front, &e) {
+            return vec![in_file(slip)];
+        }
         let mut d = Diagnostic::new(path, e.message.clone());
         if let Some((line, column)) = e.position {
             d = d.at(line + split.front_line - 1, Some(column));
@@ -149,7 +189,7 @@ pub fn load_book(path: &Path, config: &Config) -> Result<Option<Book>, Vec<Diagn
             None => d,
         }]
     })?;
-    if raw.draft {
+    if raw.draft && drafts == Drafts::Skip {
         return Ok(None);
     }
     let line = |key: &str| line_of_key(split.front, key).map(|l| l + split.front_line - 1);
@@ -269,6 +309,7 @@ pub fn load_book(path: &Path, config: &Config) -> Result<Option<Book>, Vec<Diagn
             None
         }
     });
+    let images = images::find(path, split.body, split.body_line, &mut problems);
 
     if !problems.is_empty() {
         return Err(problems);
@@ -286,8 +327,10 @@ pub fn load_book(path: &Path, config: &Config) -> Result<Option<Book>, Vec<Diagn
         tags: raw.tags,
         weight: raw.weight,
         available: raw.available.unwrap_or(true),
+        draft: raw.draft,
         summary: markdown::summary(split.body),
         body: split.body.to_owned(),
+        images,
     }))
 }
 

@@ -27,6 +27,8 @@ pub struct Split<'a> {
     pub front_line: usize,
     /// The markdown after the closing fence.
     pub body: &'a str,
+    /// The 1-based line of the file where `body` starts.
+    pub body_line: usize,
 }
 
 /// Why a file could not be split; each carries a 1-based line.
@@ -54,13 +56,14 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
     };
     let front_start = (first_end + 1).min(text.len());
     let mut offset = front_start;
-    for line in text[front_start..].split_inclusive('\n') {
+    for (i, line) in text[front_start..].split_inclusive('\n').enumerate() {
         if line.trim_end() == fence {
             return Ok(Split {
                 format,
                 front: &text[front_start..offset],
                 front_line: 2,
                 body: &text[offset + line.len()..],
+                body_line: i + 3,
             });
         }
         offset += line.len();
@@ -226,6 +229,7 @@ mod tests {
     fn toml_and_yaml_front_matter_split_the_same_way() {
         let toml = split("+++\ntitle = \"A\"\n+++\nBody\n").expect("splits");
         assert_eq!((toml.format, toml.front, toml.body), (Format::Toml, "title = \"A\"\n", "Body\n"));
+        assert_eq!(toml.body_line, 4);
         let yaml = split("---\r\ntitle: A\r\n---\r\nBody").expect("splits");
         assert_eq!((yaml.format, yaml.front, yaml.body), (Format::Yaml, "title: A\r\n", "Body"));
     }

@@ -12,7 +12,7 @@ use std::sync::{Mutex, PoisonError};
 use anyhow::{Context, Result};
 
 use crate::cmd::build::{self, Summary};
-use crate::content::{self, Book, COVER_EXTENSIONS};
+use crate::content::{self, Book, Drafts, COVER_EXTENSIONS};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::listing::{self, ListPage};
 use crate::output::{self, Lock};
@@ -98,15 +98,20 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Loads the site at `root` and builds all of it into `output`.
-    pub fn start(root: &Path, output: &Path) -> Result<(Engine, Summary)> {
-        Engine::start_with(root, output, false)
+    /// Loads the site at `root` and builds all of it into `output` (drafts too if `drafts`
+    /// includes them, and in every rebuild).
+    pub fn start(root: &Path, output: &Path, drafts: Drafts) -> Result<(Engine, Summary)> {
+        Engine::start_with(root, output, drafts, false)
     }
 
-    /// As [`Engine::start`]; with `preview`, every page written carries the preview script
-    /// ([`crate::preview`]) that shows problems and reloads after each rebuild.
-    pub fn start_with(root: &Path, output: &Path, preview: bool) -> Result<(Engine, Summary)> {
-        let site = Site::load(root)?;
+    /// As [`Engine::start`], for `bookshop watch`: every page written carries the preview
+    /// script ([`crate::preview`]) that shows problems and reloads after each rebuild.
+    pub fn preview(root: &Path, output: &Path, drafts: Drafts) -> Result<(Engine, Summary)> {
+        Engine::start_with(root, output, drafts, true)
+    }
+
+    fn start_with(root: &Path, output: &Path, drafts: Drafts, preview: bool) -> Result<(Engine, Summary)> {
+        let site = Site::load(root, drafts)?;
         let summary = build::write(&site, output, preview)?;
         let mut engine = Engine {
             root: root.to_owned(),
@@ -165,7 +170,7 @@ impl Engine {
 
     /// Loads and builds the whole site again.
     pub fn rebuild_all(&mut self) -> Result<Rebuilt> {
-        let (engine, summary) = Engine::start_with(&self.root, &self.output, self.preview)?;
+        let (engine, summary) = Engine::start_with(&self.root, &self.output, self.site.drafts, self.preview)?;
         *self = engine;
         Ok(Rebuilt { full: Some(summary), ..Rebuilt::default() })
     }
@@ -210,7 +215,7 @@ impl Engine {
                 loaded.push((path.clone(), None));
                 continue;
             }
-            match content::load_book(path, &self.site.config) {
+            match content::load_book(path, &self.site.config, self.site.drafts) {
                 Ok(book) => loaded.push((path.clone(), book)),
                 Err(mut found) => problems.append(&mut found),
             }
@@ -264,8 +269,8 @@ impl Engine {
                 renderer.book(book, &collect)?;
             }
             if let Some(old) = old {
-                let kept = new.map(|b| [render::book_file(b), render::cover_file(b)]).unwrap_or_default();
-                for file in [render::book_file(old), render::cover_file(old)] {
+                let kept = new.map(render::book_files).unwrap_or_default();
+                for file in render::book_files(old) {
                     if !kept.contains(&file) {
                         remove.push(file);
                     }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use generator::cmd;
+use generator::content::Drafts;
 
 // A build makes and frees millions of small strings on every core; mimalloc's per-thread
 // pools do that for a fraction of the system allocator's cost.
@@ -29,20 +30,39 @@ enum Command {
         /// Where to write the site (default: public/ under the root).
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Build drafts too, as if published: a preview, never to be deployed.
+        #[arg(long)]
+        drafts: bool,
     },
     /// Report every problem in the site, write nothing.
-    Check,
+    Check {
+        /// Check drafts as fully as published books.
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Build the site, then rebuild what each change to its files touches, until stopped.
     Watch {
         /// Where to write the site (default: public/ under the root).
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Build drafts too, to preview them (`make dev DRAFTS=1`).
+        #[arg(long)]
+        drafts: bool,
     },
     /// Start a new book file in content/books/.
     New {
         /// The book's title.
         title: String,
     },
+}
+
+/// `--drafts` given or not.
+fn drafts_from(flag: bool) -> Drafts {
+    if flag {
+        Drafts::Include
+    } else {
+        Drafts::Skip
+    }
 }
 
 fn main() -> ExitCode {
@@ -52,14 +72,14 @@ fn main() -> ExitCode {
         cli.root = PathBuf::new();
     }
     let result = match cli.command {
-        Command::Build { output } => {
+        Command::Build { output, drafts } => {
             let output = output.unwrap_or_else(|| cli.root.join("public"));
-            cmd::build::run(&cli.root, &output).map(drop)
+            cmd::build::run(&cli.root, &output, drafts_from(drafts)).map(drop)
         }
-        Command::Check => cmd::check::run(&cli.root),
-        Command::Watch { output } => {
+        Command::Check { drafts } => cmd::check::run(&cli.root, drafts_from(drafts)),
+        Command::Watch { output, drafts } => {
             let output = output.unwrap_or_else(|| cli.root.join("public"));
-            cmd::watch::run(&cli.root, &output)
+            cmd::watch::run(&cli.root, &output, drafts_from(drafts))
         }
         Command::New { title } => cmd::new::run(&cli.root, &title).map(drop),
     };

@@ -11,11 +11,18 @@ fn options() -> Options {
 }
 
 /// Renders markdown to HTML. Headings get an `id` from their text (unless given one with
-/// `{#id}`), so a reader can link to a section.
-pub fn to_html(markdown: &str) -> String {
+/// `{#id}`), so a reader can link to a section. An image's `src` is replaced by what
+/// `image_url` gives for it (the copied file's URL), if anything. Table columns are aligned
+/// with classes (`align-right`), not the inline styles the shop's CSP would block.
+pub fn to_html(markdown: &str, image_url: &dyn Fn(&str) -> Option<String>) -> String {
     let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
     let mut i = 0;
     while i < events.len() {
+        if let Event::Start(Tag::Image { dest_url, .. }) = &mut events[i] {
+            if let Some(url) = image_url(dest_url) {
+                *dest_url = CowStr::from(url);
+            }
+        }
         if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
             let text: String = events[i + 1..]
                 .iter()
@@ -33,7 +40,33 @@ pub fn to_html(markdown: &str) -> String {
     }
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
+    if out.contains(" style=\"text-align: ") {
+        // Only a table cell can hold this text: in text the writer escapes `<` as `&lt;`
+        // (raw HTML written so is converted too, which the CSP would block anyway).
+        for align in ["left", "center", "right"] {
+            for cell in ["th", "td"] {
+                out = out.replace(
+                    &format!("<{cell} style=\"text-align: {align}\">"),
+                    &format!("<{cell} class=\"align-{align}\">"),
+                );
+            }
+        }
+    }
     out
+}
+
+/// Every image's `src` in a description, with the byte offset of the image, in order.
+pub fn image_sources(markdown: &str) -> Vec<(String, usize)> {
+    if !markdown.contains("![") {
+        return Vec::new(); // the parser's time is saved for the books without images
+    }
+    Parser::new_ext(markdown, options())
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::Image { dest_url, .. }) => Some((dest_url.into_string(), range.start)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The longest summary, in characters: enough for a listing card and a search result.
@@ -117,11 +150,36 @@ mod tests {
 
     #[test]
     fn tables_footnotes_strikethrough_and_anchors_render() {
-        let html = to_html("## The Pay Off\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ new[^1]\n\n[^1]: A note.\n");
+        let html =
+            to_html("## The Pay Off\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ new[^1]\n\n[^1]: A note.\n", &|_| {
+                None
+            });
         assert!(html.contains("<h2 id=\"the-pay-off\">"), "{html}");
         assert!(html.contains("<table>"), "{html}");
         assert!(html.contains("<del>old</del>"), "{html}");
         assert!(html.contains("footnote-definition"), "{html}");
+    }
+
+    #[test]
+    fn table_columns_are_aligned_by_class_not_inline_style() {
+        let html = to_html("| Edition | Price | Year |\n|:---|---:|:---:|\n| First | 23.00 | 2020 |\n", &|_| None);
+        assert_eq!(
+            html,
+            "<table><thead><tr><th class=\"align-left\">Edition</th><th class=\"align-right\">Price</th><th class=\"align-center\">Year</th></tr></thead><tbody>\n\
+<tr><td class=\"align-left\">First</td><td class=\"align-right\">23.00</td><td class=\"align-center\">2020</td></tr>\n\
+</tbody></table>\n"
+        );
+        let code = to_html("`<td style=\"text-align: left\">`\n", &|_| None);
+        assert_eq!(code, "<p><code>&lt;td style=\"text-align: left\"&gt;</code></p>\n");
+    }
+
+    #[test]
+    fn images_are_found_with_their_place_and_their_src_rewritten() {
+        let text = "Intro.\n\n![The author](photo.jpg \"Hamming\")\n\n![ref][r]\n\n[r]: img/b.png\n";
+        assert_eq!(image_sources(text), vec![("photo.jpg".to_owned(), 8), ("img/b.png".to_owned(), 44)]);
+        let html = to_html(text, &|src| (src == "photo.jpg").then(|| "/books/x/photo.jpg".to_owned()));
+        assert!(html.contains("<img src=\"/books/x/photo.jpg\" alt=\"The author\" title=\"Hamming\" />"), "{html}");
+        assert!(html.contains("<img src=\"img/b.png\" alt=\"ref\" />"), "{html}");
     }
 
     #[test]

@@ -29,6 +29,7 @@ struct SiteView<'a> {
     title: &'a str,
     description: &'a str,
     base_url: &'a str,
+    lang: &'a str,
     currency: &'static str,
     publishable_key: &'a str,
     stripe_js: &'static str,
@@ -52,6 +53,7 @@ struct BookView<'a> {
     available: bool,
     isbn: Option<&'a str>,
     published: Option<&'a str>,
+    published_display: Option<String>,
     tags: &'a [String],
     tag_links: Vec<TagLink<'a>>,
     summary: &'a str,
@@ -148,11 +150,36 @@ fn view<'a>(book: &'a Book, description_html: Option<String>) -> BookView<'a> {
         available: book.available,
         isbn: book.isbn.as_deref(),
         published: book.published.as_deref(),
+        published_display: book.published.as_deref().map(date_in_words),
         tags: &book.tags,
         tag_links: book.tags.iter().map(|name| TagLink { name, url: listing::tag_url(name) }).collect(),
         summary: &book.summary,
         description_html,
         json_ld: None,
+    }
+}
+
+/// `2020-05-26` → `26 May 2020`: a date no reader misreads, whatever their country's order.
+fn date_in_words(date: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let mut parts = date.splitn(3, '-');
+    let (year, month, day) = (parts.next(), parts.next(), parts.next());
+    match (year, month.and_then(|m| m.parse::<usize>().ok()), day.and_then(|d| d.parse::<u32>().ok())) {
+        (Some(year), Some(month @ 1..=12), Some(day)) => format!("{day} {} {year}", MONTHS[month - 1]),
+        _ => date.to_owned(),
     }
 }
 
@@ -198,6 +225,7 @@ impl<'a> Renderer<'a> {
             title: &config.title,
             description: &config.description,
             base_url: &config.base_url,
+            lang: &config.lang,
             currency: config.currency.code(),
             publishable_key: &config.publishable_key,
             stripe_js: STRIPE_JS_URL,
@@ -245,9 +273,13 @@ impl<'a> Renderer<'a> {
     /// A book's page and its cover. The page's context holds only its own book, never the catalog.
     pub fn book(&self, book: &Book, write: &Write<'_>) -> Result<()> {
         let url = book.url();
-        let mut one = view(book, Some(markdown::to_html(&book.body)));
+        let image_url = |src: &str| book.images.iter().find(|i| i.src == src).map(|i| format!("/{}", i.file(&book.id)));
+        let mut one = view(book, Some(markdown::to_html(&book.body, &image_url)));
         one.json_ld = Some(structured::book_json_ld(self.config, book, &one.cover_url));
         write(&book_file(book), Output::Text(self.page("book.html", &url, &|c| c.insert("book", &one))?))?;
+        for image in &book.images {
+            write(&image.file(&book.id), Output::Copy(&image.path))?;
+        }
         match &book.cover {
             Some(cover) => write(&cover_file(book), Output::Copy(&cover.path)),
             None => write(&cover_file(book), Output::Text(cover::draw(&book.id, &book.title, &book.author))),
@@ -273,6 +305,14 @@ const FIXED_PAGES: [(&str, &str, &str); 3] = [
 /// A book's page, site-relative.
 pub fn book_file(book: &Book) -> String {
     format!("books/{}/index.html", book.id)
+}
+
+/// Every file a book's page brings, site-relative: the page, its cover and the images of
+/// its description.
+pub fn book_files(book: &Book) -> Vec<String> {
+    let mut files = vec![book_file(book), cover_file(book)];
+    files.extend(book.images.iter().map(|i| i.file(&book.id)));
+    files
 }
 
 /// A book's cover, site-relative.

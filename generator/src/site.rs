@@ -6,7 +6,7 @@ use tera::Tera;
 
 use crate::assets::Assets;
 use crate::config::Config;
-use crate::content::{self, Book};
+use crate::content::{self, Book, Drafts};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::render;
 use crate::theme::Theme;
@@ -15,8 +15,12 @@ use crate::theme::Theme;
 pub struct Site {
     /// `content/site.toml`.
     pub config: Config,
-    /// Books on sale or sold out (drafts left out), in catalog order.
+    /// Books on sale or sold out (drafts left out unless included), in catalog order.
     pub books: Vec<Book>,
+    /// Whether drafts are among `books` (a preview) or were skipped.
+    pub drafts: Drafts,
+    /// How many books are drafts: skipped, or included in `books`.
+    pub draft_count: usize,
     /// The theme's templates, compiled.
     pub tera: Tera,
     /// The static files, fingerprinted.
@@ -24,17 +28,20 @@ pub struct Site {
 }
 
 impl Site {
-    /// Loads and checks the site at `root`, reporting every problem at once.
-    pub fn load(root: &Path) -> Result<Site, Diagnostics> {
+    /// Loads and checks the site at `root`, reporting every problem at once. Drafts are
+    /// skipped unless `drafts` includes them.
+    pub fn load(root: &Path, drafts: Drafts) -> Result<Site, Diagnostics> {
         let publishable_key = std::env::var("STRIPE_PUBLISHABLE_KEY").ok().filter(|k| !k.is_empty());
         let config =
             Config::load(&root.join("content/site.toml"), publishable_key).map_err(|d| Diagnostics(vec![d]))?;
         let books_dir = root.join("content/books");
         let mut problems: Vec<Diagnostic> = Vec::new();
+        let mut draft_count = 0;
         let books = if books_dir.is_dir() {
-            let (books, mut found) = content::load_books(&books_dir, &config);
-            problems.append(&mut found);
-            books
+            let mut loaded = content::load_books(&books_dir, &config, drafts);
+            problems.append(&mut loaded.problems);
+            draft_count = loaded.drafts;
+            loaded.books
         } else {
             problems.push(
                 Diagnostic::new(&books_dir, "the books folder is missing")
@@ -54,7 +61,7 @@ impl Site {
             }
         };
         match tera {
-            Some(tera) if problems.is_empty() => Ok(Site { config, books, tera, assets }),
+            Some(tera) if problems.is_empty() => Ok(Site { config, books, drafts, draft_count, tera, assets }),
             _ => Err(Diagnostics(problems)),
         }
     }

@@ -4,6 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use generator::cmd;
+use generator::content::Drafts;
 use tempfile::TempDir;
 
 mod common;
@@ -43,11 +44,34 @@ impl Site {
     }
 
     fn build(&self) -> anyhow::Result<cmd::build::Summary> {
-        cmd::build::run(self.root(), &self.output())
+        cmd::build::run(self.root(), &self.output(), Drafts::Skip)
     }
 
     fn read(&self, rel: &str) -> String {
         fs::read_to_string(self.output().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    /// Runs the real `bookshop` in the site's folder: whether it succeeded, and what it
+    /// printed, with the milliseconds of its summary line written as `N`.
+    fn run(&self, args: &[&str]) -> (bool, String) {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_bookshop"))
+            .args(args)
+            .current_dir(self.root())
+            .env_remove("STRIPE_PUBLISHABLE_KEY")
+            .output()
+            .expect("bookshop runs");
+        let stderr = String::from_utf8(out.stderr).expect("UTF-8");
+        let lines: Vec<String> = stderr
+            .lines()
+            .map(|line| match line.split_once(" in ").filter(|_| line.starts_with("Built ")) {
+                Some((head, tail)) => {
+                    let rest = tail.split_once(" ms").map_or("", |(_, rest)| rest);
+                    format!("{head} in N ms{rest}")
+                }
+                None => line.to_owned(),
+            })
+            .collect();
+        (out.status.success(), lines.join("\n"))
     }
 
     /// The error text of a failed build.
@@ -349,7 +373,7 @@ fn every_problem_is_reported_at_once() {
     let site = Site::new();
     site.book("one", "title = \"T\"\nauthor = \"A\"\n");
     site.book("two", "title = \"T\"\nprice = \"1.00\"\n");
-    let error = format!("{:#}", cmd::check::run(site.root()).expect_err("check fails"));
+    let error = format!("{:#}", cmd::check::run(site.root(), Drafts::Skip).expect_err("check fails"));
     assert!(error.contains("one.md") && error.contains("two.md"), "{error}");
     assert!(error.contains("2 problems found"), "{error}");
     assert!(!site.output().exists(), "check writes nothing");
@@ -413,7 +437,7 @@ fn new_writes_a_documented_draft_that_checks_once_filled_in() {
     let text = fs::read_to_string(&path).expect("read");
     assert!(text.contains("draft = true"));
     assert!(cmd::new::run(site.root(), "The Pragmatic Bookseller").is_err(), "never overwrites");
-    cmd::check::run(site.root()).expect("a draft does not break the site");
+    cmd::check::run(site.root(), Drafts::Skip).expect("a draft does not break the site");
     let filled = text
         .replace("author = \"\"", "author = \"Me\"")
         .replace("\"0.00\"", "\"12.00\"")
@@ -439,3 +463,240 @@ fn a_title_cannot_end_the_json_ld_script() {
     assert_eq!(ld["name"], "</script><script>alert(1)</script> & more");
     assert_eq!(ld["author"]["name"], "A <b>Writer</b>");
 }
+
+const DRAFT: &str = "title = \"Unfinished\"\nauthor = \"D\"\nprice = \"9.00\"\ndraft = true\n";
+
+#[test]
+fn check_and_build_say_how_many_drafts_they_skipped() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.book("yen-book", "title = \"Yen\"\nauthor = \"A\"\nprice = \"2300\"\ncurrency = \"jpy\"\n");
+    site.book("unfinished", DRAFT);
+    assert_eq!(
+        site.run(&["check"]),
+        (true, "2 books, no problems found (1 draft skipped; --drafts checks it too)".to_owned())
+    );
+    assert_eq!(
+        site.run(&["build"]),
+        (true, "Built 2 books, 6 pages into public in N ms (1 draft skipped; --drafts previews it)".to_owned())
+    );
+    assert!(!site.output().join("books/unfinished").exists());
+    let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
+    assert!(prices["books"].get("unfinished").is_none(), "a normal build never sells a draft");
+
+    site.book("second-draft", DRAFT);
+    assert_eq!(
+        site.run(&["check", "--drafts"]),
+        (true, "4 books, no problems found (2 drafts checked too)".to_owned())
+    );
+}
+
+#[test]
+fn build_with_drafts_previews_them_and_says_so() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.book("unfinished", DRAFT);
+    assert_eq!(
+        site.run(&["build", "--drafts"]),
+        (true, "Built 2 books, 6 pages into public in N ms (1 draft included: a preview, never deploy it)".to_owned())
+    );
+    assert!(site.read("books/unfinished/index.html").contains("Unfinished"));
+    assert!(site.read("index.html").contains("Unfinished"));
+}
+
+#[test]
+fn a_build_for_localhost_warns_that_its_links_point_there() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.write("content/site.toml", "title = \"T\"\n# where the shop lives\nbase_url = \"http://localhost:8787/\"\n");
+    let (ok, printed) = site.run(&["build"]);
+    assert!(ok, "a warning, not an error: {printed}");
+    assert_eq!(
+        printed,
+        "warning: content/site.toml:3: base_url is http://localhost:8787: canonical links, the sitemap, the feed and robots.txt point to this machine\n  \
+help: fine for a local preview; before deploying, set base_url to the shop's public address, e.g. base_url = \"https://books.example.com\"\n\
+Built 1 books, 5 pages into public in N ms"
+    );
+    site.write("content/site.toml", "title = \"T\"\nbase_url = \"https://books.example\"\n");
+    assert_eq!(site.run(&["build"]), (true, "Built 1 books, 5 pages into public in N ms".to_owned()));
+}
+
+#[test]
+fn the_pages_language_comes_from_the_site_settings() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.build().expect("builds");
+    assert!(site.read("index.html").starts_with("<!doctype html>\n<html lang=\"en\">"), "en by default");
+    site.write("content/site.toml", "title = \"T\"\nlang = \"de-CH\"\n");
+    site.build().expect("builds");
+    assert!(site.read("books/art-of-doing/index.html").contains("<html lang=\"de-CH\">"));
+    site.write("content/site.toml", "title = \"T\"\nlang = \"german\"\n");
+    assert_eq!(
+        site.run(&["build"]),
+        (
+            false,
+            "error: content/site.toml:2: `lang = \"german\"` is not a language tag\n  \
+help: use a BCP 47 tag such as \"en\", \"en-GB\", \"de\" or \"pt-BR\": the language of the shop's pages\n\
+1 problem found; nothing was written"
+                .to_owned()
+        )
+    );
+}
+
+#[test]
+fn the_publication_date_is_shown_in_words() {
+    let site = Site::new();
+    site.book("art-of-doing", &format!("{HAMMING}published = 2020-05-26\n"));
+    site.build().expect("builds");
+    let page = site.read("books/art-of-doing/index.html");
+    assert!(page.contains("<dd><time datetime=\"2020-05-26\">26 May 2020</time></dd>"), "{page}");
+}
+
+#[test]
+fn an_image_beside_the_book_is_copied_with_its_page() {
+    let site = Site::new();
+    fs::write(site.root().join("content/books/hamming portrait.png"), tiny_png()).expect("write");
+    site.write(
+        "content/books/art-of-doing.md",
+        &format!("+++\n{HAMMING}+++\nA *fine* book.\n\n![The author](hamming%20portrait.png)\n"),
+    );
+    site.build().expect("builds");
+    assert_eq!(fs::read(site.output().join("books/art-of-doing/hamming portrait.png")).expect("copied"), tiny_png());
+    let page = site.read("books/art-of-doing/index.html");
+    assert!(
+        page.contains("<p><img src=\"/books/art-of-doing/hamming%20portrait.png\" alt=\"The author\" /></p>"),
+        "{page}"
+    );
+}
+
+#[test]
+fn a_missing_or_remote_image_in_a_description_is_refused_with_why() {
+    let site = Site::new();
+    site.write(
+        "content/books/art-of-doing.md",
+        &format!(
+            "+++\n{HAMMING}+++\nA *fine* book.\n\n![The author](photo.jpg)\n\nSee ![the cover](https://example.com/cover.jpg).\n\n![Notes](notes.pdf)\n"
+        ),
+    );
+    assert_eq!(
+        site.run(&["check"]),
+        (
+            false,
+            "error: content/books/art-of-doing.md:10: image file `content/books/photo.jpg` does not exist\n  \
+help: put the image beside the book file (the path is relative to it), or remove the image\n\
+error: content/books/art-of-doing.md:12: image `https://example.com/cover.jpg` is on another site: the shop's Content-Security-Policy (img-src 'self') stops browsers from loading it\n  \
+help: download the image, put the file beside the book and write its file name, e.g. ![The author](photo.jpg); it is then copied with the site\n\
+error: content/books/art-of-doing.md:14: image `notes.pdf` is not an image this shop can show\n  \
+help: use one of: jpg, jpeg, png, webp, svg\n\
+3 problems found; nothing was written"
+                .to_owned()
+        )
+    );
+}
+
+#[test]
+fn table_column_alignment_survives_the_content_security_policy() {
+    let site = Site::new();
+    site.write(
+        "content/books/art-of-doing.md",
+        &format!("+++\n{HAMMING}+++\n| Edition | Price |\n|:--|--:|\n| First | 23.00 |\n"),
+    );
+    site.build().expect("builds");
+    let page = site.read("books/art-of-doing/index.html");
+    assert!(page.contains("<th class=\"align-left\">Edition</th><th class=\"align-right\">Price</th>"), "{page}");
+    assert!(!page.contains(" style="), "the CSP (style-src 'self') would drop an inline style: {page}");
+    let css = site.read("static/shop.css");
+    assert!(css.contains(".prose .align-right { text-align: right;"), "the theme aligns the classes");
+}
+
+/// A test that `bookshop check` on a book file with one slip prints exactly these lines.
+macro_rules! slip {
+    ($name:ident, $text:expr, $expected:expr) => {
+        #[test]
+        fn $name() {
+            let site = Site::new();
+            site.write("content/books/slip.md", $text);
+            let expected = format!("{}\n1 problem found; nothing was written", $expected);
+            assert_eq!(site.run(&["check"]), (false, expected));
+        }
+    };
+}
+
+slip!(
+    curly_quotes_around_a_toml_price,
+    "+++\ntitle = \"T\"\nauthor = \"A\"\nprice = “23.00”\n+++\n",
+    "error: content/books/slip.md:4:9: the value of `price` is in curly quotes (“ ”), which are not quotes to TOML\n  \
+help: type straight quotes: price = \"23.00\""
+);
+slip!(
+    curly_quotes_around_a_yaml_price,
+    "---\ntitle: T\nauthor: A\nprice: “23.00”\n---\n",
+    "error: content/books/slip.md:4:8: the value of `price` is in curly quotes (“ ”), which are not quotes to YAML\n  \
+help: type straight quotes: price: \"23.00\""
+);
+slip!(
+    a_tab_in_yaml,
+    "---\ntitle: T\nauthor: A\nprice: \"1.00\"\ntags:\n\t- science\n---\n",
+    "error: content/books/slip.md:6:1: a tab character in the front matter\n  \
+help: YAML indents with spaces only: replace the tab with spaces"
+);
+slip!(
+    an_unquoted_colon_in_a_yaml_title,
+    "---\ntitle: The Making of Prince of Persia: Journals\nauthor: A\nprice: \"1.00\"\n---\n",
+    "error: content/books/slip.md:2:38: the value of `title` has a colon, which YAML reads as the start of another key\n  \
+help: put the value in quotes: title: 'The Making of Prince of Persia: Journals'"
+);
+slip!(
+    an_unquoted_isbn_in_toml,
+    "+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"1.00\"\nisbn = 978-1-7322651-7-2\n+++\n",
+    "error: content/books/slip.md:5:8: the value of `isbn` must be in quotes\n  \
+help: write isbn = \"978-1-7322651-7-2\""
+);
+slip!(
+    a_date_toml_cannot_read,
+    "+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"1.00\"\npublished = 2020-5-26\n+++\n",
+    "error: content/books/slip.md:5:13: `2020-5-26` is not a date TOML can read\n  \
+help: write it as year-month-day, with two-digit month and day: published = 2020-05-26"
+);
+slip!(
+    an_unquoted_title_in_toml,
+    "+++\ntitle = The Art of Doing\nauthor = \"A\"\nprice = \"1.00\"\n+++\n",
+    "error: content/books/slip.md:2:9: the value of `title` must be in quotes\n  \
+help: write title = \"The Art of Doing\""
+);
+slip!(
+    a_quote_inside_a_quoted_toml_title,
+    "+++\ntitle = \"The \"Best\" Book\"\nauthor = \"A\"\nprice = \"1.00\"\n+++\n",
+    "error: content/books/slip.md:2:15: the value of `title` has a `\"` inside its quotes, which ends the value early\n  \
+help: put the value in single quotes: title = 'The \"Best\" Book'"
+);
+slip!(
+    a_quote_inside_a_quoted_yaml_title,
+    "---\ntitle: \"The \"Best\" Book\"\nauthor: A\nprice: \"1.00\"\n---\n",
+    "error: content/books/slip.md:2:14: the value of `title` has a `\"` inside its quotes, which ends the value early\n  \
+help: put the value in single quotes: title: 'The \"Best\" Book'"
+);
+slip!(
+    yaml_tags_without_brackets,
+    "---\ntitle: T\nauthor: A\nprice: \"1.00\"\ntags: science, history\n---\n",
+    "error: content/books/slip.md:5:7: `tags` must be a list, not `science, history`\n  \
+help: write the tags in brackets: tags: [science, history]"
+);
+slip!(
+    toml_tags_without_brackets,
+    "+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"1.00\"\ntags = \"science, history\"\n+++\n",
+    "error: content/books/slip.md:5:8: `tags` must be a list, not `\"science, history\"`\n  \
+help: write the tags in brackets: tags = [\"science\", \"history\"]"
+);
+slip!(
+    available_no_in_yaml,
+    "---\ntitle: T\nauthor: A\nprice: \"1.00\"\navailable: no\n---\n",
+    "error: content/books/slip.md:5:12: `available` must be true or false, not `no`\n  \
+help: write available: false (without quotes)"
+);
+slip!(
+    available_no_in_toml,
+    "+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"1.00\"\navailable = no\n+++\n",
+    "error: content/books/slip.md:5:13: `available` must be true or false, not `no`\n  \
+help: write available = false (without quotes)"
+);

@@ -6,6 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use generator::cmd;
+use generator::content::Drafts;
 use generator::incremental::{Engine, Rebuilt};
 use tempfile::TempDir;
 
@@ -31,7 +32,7 @@ impl Shop {
             let tag = ["science", "history"][i % 2];
             write(dir.path(), &format!("content/books/book-{i}.md"), &book(&format!("Book {i}"), "10.00", tag, i));
         }
-        let (engine, _) = Engine::start(dir.path(), &dir.path().join("public")).expect("first build");
+        let (engine, _) = Engine::start(dir.path(), &dir.path().join("public"), Drafts::Skip).expect("first build");
         Shop { dir, engine }
     }
 
@@ -64,7 +65,7 @@ impl Shop {
     /// What `bookshop build` makes of the same files now.
     fn fresh_build(&self) -> BTreeMap<String, Vec<u8>> {
         let out = self.root().join("fresh");
-        cmd::build::run(self.root(), &out).expect("full build");
+        cmd::build::run(self.root(), &out, Drafts::Skip).expect("full build");
         let files = tree(&out);
         fs::remove_dir_all(&out).expect("clean");
         files
@@ -308,7 +309,7 @@ fn a_broken_template_then_a_book_edit_still_rebuilds_everything_once_fixed() {
 fn only_the_watchers_preview_carries_the_preview_script() {
     let mut shop = Shop::new(3);
     let preview = shop.root().join("preview");
-    let (mut engine, _) = Engine::start_with(shop.root(), &preview, true).expect("first build");
+    let (mut engine, _) = Engine::preview(shop.root(), &preview, Drafts::Skip).expect("first build");
     let tag = "<script src=\"/_bookshop/preview.js\" defer></script></head>";
     let pages = |dir: &Path| tree(dir).into_iter().filter(|(rel, _)| rel.ends_with(".html")).collect::<Vec<_>>();
     assert!(pages(&preview).len() > 5);
@@ -325,4 +326,60 @@ fn only_the_watchers_preview_carries_the_preview_script() {
     let built = shop.fresh_build();
     assert!(built.keys().all(|rel| !rel.starts_with("_bookshop")), "no preview file in a build");
     assert!(built.values().all(|bytes| !String::from_utf8_lossy(bytes).contains("_bookshop")));
+}
+
+#[test]
+fn watching_with_drafts_previews_a_draft_and_its_edits() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    common::copy_default_theme(dir.path());
+    write(dir.path(), "content/site.toml", "title = \"Watch Press\"\n");
+    let draft =
+        |title: &str| format!("+++\ntitle = \"{title}\"\nauthor = \"A\"\nprice = \"9.00\"\ndraft = true\n+++\nSoon.\n");
+    write(dir.path(), "content/books/soon.md", &draft("Soon"));
+    let out = dir.path().join("public");
+    let (mut engine, summary) = Engine::start(dir.path(), &out, Drafts::Include).expect("first build");
+    assert_eq!(
+        (summary.books, summary.drafts_note()),
+        (1, " (1 draft included: a preview, never deploy it)".to_owned())
+    );
+    let path = dir.path().join("content/books/soon.md");
+    fs::write(&path, draft("Sooner")).expect("edit");
+    let rebuilt = engine.rebuild(std::slice::from_ref(&path)).expect("rebuilds").expect("a book change");
+    assert!(rebuilt.written.contains(&"books/soon/index.html".to_owned()), "{:?}", rebuilt.written);
+    assert!(fs::read_to_string(out.join("books/soon/index.html")).expect("page").contains("Sooner"));
+
+    let (_, summary) = Engine::start(dir.path(), &dir.path().join("skipped"), Drafts::Skip).expect("build");
+    assert_eq!((summary.books, summary.drafts_note()), (0, " (1 draft skipped; --drafts previews it)".to_owned()));
+}
+
+#[test]
+fn an_edited_book_brings_its_description_images_and_drops_them_when_they_go() {
+    let mut shop = Shop::new(4);
+    fs::write(shop.root().join("content/books/author.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
+        .expect("image");
+    let with_image = book("Book 2", "10.00", "science", 2).replace("More about it.", "![The author](author.svg)");
+    let rebuilt = shop.save("book-2", &with_image).expect("rebuilds");
+    assert_eq!(sorted(rebuilt.written), ["books/book-2/author.svg", "books/book-2/index.html"]);
+    shop.assert_same_as_a_full_build();
+
+    let image = shop.root().join("content/books/author.svg");
+    fs::write(&image, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"2\"/>").expect("image");
+    let rebuilt = shop.engine.rebuild(std::slice::from_ref(&image)).expect("rebuilds").expect("an image rebuilds");
+    assert!(rebuilt.full.is_some(), "an image beside the books rebuilds the site");
+    shop.assert_same_as_a_full_build();
+
+    let rebuilt = shop.save("book-2", &book("Book 2", "10.00", "science", 2)).expect("rebuilds");
+    assert_eq!(rebuilt.removed, ["books/book-2/author.svg"]);
+    shop.assert_same_as_a_full_build();
+
+    fs::remove_file(&image).expect("remove");
+    let broken = shop.save("book-2", &with_image).expect_err("a missing image is an error");
+    assert_eq!(
+        broken.to_string(),
+        format!(
+            "error: {}:10: image file `{}` does not exist\n  help: put the image beside the book file (the path is relative to it), or remove the image\n1 problem found; nothing was written",
+            shop.book_path("book-2").display(),
+            image.display()
+        )
+    );
 }

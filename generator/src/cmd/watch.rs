@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use notify::{EventKind, RecursiveMode, Watcher};
 
+use crate::content::Drafts;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::incremental::{Engine, Rebuilt};
 use crate::preview::{self, Problem, Status};
@@ -22,9 +23,9 @@ const QUIET: Duration = Duration::from_millis(50);
 const WATCHED: &[&str] = &["content", "themes", "templates", "static"];
 
 /// Builds the site at `root` into `output`, then rebuilds on each change until stopped.
-/// The pages carry the preview script: problems show on every page, pages reload after a
-/// rebuild.
-pub fn run(root: &Path, output: &Path) -> Result<()> {
+/// Drafts are skipped unless `drafts` includes them. The pages carry the preview script:
+/// problems show on every page, pages reload after a rebuild.
+pub fn run(root: &Path, output: &Path, drafts: Drafts) -> Result<()> {
     let (tx, rx) = std::sync::mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event| {
         let _ = tx.send(event);
@@ -41,7 +42,7 @@ pub fn run(root: &Path, output: &Path) -> Result<()> {
         .with_context(|| format!("cannot watch {}", absolute.display()))?;
     let mut watching = Vec::new();
     watch_new_folders(&mut watcher, &absolute, &mut watching)?;
-    let mut engine = start(root, output);
+    let mut engine = start(root, output, drafts);
     eprintln!("Watching {} for changes; Ctrl-C stops", WATCHED.join("/, ") + "/");
     while let Some(changed) = next_changes(&rx, &absolute, root) {
         watch_new_folders(&mut watcher, &absolute, &mut watching)?;
@@ -50,7 +51,7 @@ pub fn run(root: &Path, output: &Path) -> Result<()> {
             Some(engine) => engine.rebuild(&changed),
             // The last try failed: the whole site is loaded again.
             None => {
-                engine = start(root, output);
+                engine = start(root, output, drafts);
                 continue;
             }
         };
@@ -87,9 +88,9 @@ fn watch_new_folders(watcher: &mut impl Watcher, absolute: &Path, watching: &mut
 }
 
 /// The first full build; `None` (after saying why) when the site has a problem.
-fn start(root: &Path, output: &Path) -> Option<Engine> {
+fn start(root: &Path, output: &Path, drafts: Drafts) -> Option<Engine> {
     let started = Instant::now();
-    match Engine::start_with(root, output, true) {
+    match Engine::preview(root, output, drafts) {
         Ok((engine, summary)) => {
             summary.report(output, started);
             written(output, Vec::new());
@@ -189,8 +190,10 @@ fn report(rebuilt: &Rebuilt, ms: u128) {
     match &rebuilt.full {
         Some(summary) => {
             eprintln!(
-                "Rebuilt everything ({what} changed): {} books, {} pages in {ms} ms",
-                summary.books, summary.pages
+                "Rebuilt everything ({what} changed): {} books, {} pages in {ms} ms{}",
+                summary.books,
+                summary.pages,
+                summary.drafts_note()
             )
         }
         None => {

@@ -43,7 +43,7 @@ pub fn classify(root: &Path, paths: &[PathBuf]) -> Change {
         }
         let ext = rel.extension().map(|x| x.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
         if rel.starts_with("content/books") {
-            if ext == "md" {
+            if content::is_book_file(rel) {
                 books.push(path.clone());
             } else if COVER_EXTENSIONS.contains(&ext.as_str()) || path.is_dir() {
                 // A cover image, or a folder moved in, whose books send no events of their own.
@@ -138,6 +138,12 @@ impl Engine {
     pub fn rebuild_books(&mut self, paths: &[PathBuf]) -> Result<Rebuilt> {
         let loaded = self.load(paths)?;
         let previous = swap_in(&mut self.site.books, loaded);
+        // A tag is checked against every book's, as `bookshop check` does.
+        let tag_problems = listing::tag_problems(&self.site.books);
+        if !tag_problems.is_empty() {
+            swap_in(&mut self.site.books, previous);
+            return Err(Diagnostics(tag_problems).into());
+        }
         match self.render_changes(&previous) {
             Ok(files) => {
                 let lists = files.lists;
@@ -313,11 +319,8 @@ fn fingerprints(books: &[Book], pages: &[ListPage<'_>], generations: &HashMap<St
 
 /// The files of list pages that no longer exist (a tag's last book went, a list got shorter).
 fn pages_gone(before: &HashMap<String, u64>, now: &HashMap<String, u64>) -> Vec<String> {
-    let mut gone: Vec<String> = before
-        .keys()
-        .filter(|url| !now.contains_key(*url))
-        .map(|url| format!("{}index.html", url.trim_start_matches('/')))
-        .collect();
+    let mut gone: Vec<String> =
+        before.keys().filter(|url| !now.contains_key(*url)).map(|url| listing::file_of(url)).collect();
     gone.sort();
     gone
 }
@@ -331,6 +334,9 @@ mod tests {
         let root = Path::new("/shop");
         let p = |s: &str| root.join(s);
         assert_eq!(classify(root, &[p("content/books/a.md")]), Change::Books(vec![p("content/books/a.md")]));
+        for book in ["content/books/a.markdown", "content/books/a.MD", "content/books/a.Markdown"] {
+            assert_eq!(classify(root, &[p(book)]), Change::Books(vec![p(book)]), "{book}");
+        }
         let template = p("themes/default/templates/book.html");
         assert_eq!(classify(root, &[p("content/books/a.md"), template.clone()]), Change::Site(template));
         assert_eq!(classify(root, &[p("content/site.toml")]), Change::Site(p("content/site.toml")));

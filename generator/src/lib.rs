@@ -19,5 +19,6 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod site;
+pub mod slug;
 pub mod structured;
 pub mod theme;

@@ -8,6 +8,7 @@ use crate::assets::Assets;
 use crate::config::Config;
 use crate::content::{self, Book};
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::listing;
 use crate::render;
 use crate::theme::Theme;
 
@@ -34,6 +35,7 @@ impl Site {
         let books = if books_dir.is_dir() {
             let (books, mut found) = content::load_books(&books_dir, &config);
             problems.append(&mut found);
+            problems.append(&mut listing::tag_problems(&books));
             books
         } else {
             problems.push(

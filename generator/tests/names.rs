@@ -59,6 +59,7 @@ impl Site {
         let check = format!("{:#}", cmd::check::run(self.root()).expect_err("check should fail"));
         let build = format!("{:#}", self.build().expect_err("the build should fail"));
         assert_eq!(check, build, "check and build report the same");
+        assert_eq!(common::entries_named(self.root(), "staging"), Vec::<String>::new(), "nothing half-written");
         check.replace(&format!("{}/", self.root().display()), "")
     }
 }

@@ -142,8 +142,8 @@ mod tests {
     #[test]
     fn every_id_the_generator_accepts_is_read_and_no_other() {
         let order = |id: &str| format!(r#"{{"items":[{{"id":"{id}","quantity":1}}]}}"#);
-        // The 64-character id `bookshop new` makes of "Working in Public: The Making and
-        // Maintenance of Open Source Software" (see the generator's tests).
+        // The id `bookshop new` makes of "Working in Public: The Making and Maintenance of
+        // Open Source Software", cut at a word to fit (see the generator's tests).
         let longest = "working-in-public-the-making-and-maintenance-of-open-source";
         for id in [longest, &"a".repeat(catalog::MAX_ID_LEN), "1984", "-"] {
             assert_eq!(catalog::book_id::check(id), Ok(()), "the generator accepts {id}");

@@ -124,6 +124,18 @@ fn md_and_markdown_files_in_any_case_are_books_for_build_and_check() {
 }
 
 #[test]
+fn a_book_as_md_and_as_markdown_is_one_id_twice() {
+    let site = Site::new();
+    site.book("kokoro.md", "Kokoro", "");
+    site.book("kokoro.markdown", "Kokoro", "");
+    assert_eq!(
+        site.errors(),
+        "error: content/books/kokoro.md: duplicate book id `kokoro`: content/books/kokoro.markdown has it too\n  \
+         help: book ids come from file names; rename one of the files\n1 problem found; nothing was written"
+    );
+}
+
+#[test]
 fn the_watcher_publishes_markdown_files_as_the_build_does() {
     let site = Site::new();
     site.book("one.md", "One", "");

@@ -1,8 +1,10 @@
-//! Loading `content/books/**/*.md` into validated books, collecting every problem.
+//! Loading `content/books/**/*.md` (and `*.markdown`) into validated books, collecting
+//! every problem.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use catalog::book_id::{self, BookIdError};
 use catalog::{Amount, Currency};
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -13,11 +15,12 @@ use crate::front_matter::{self, did_you_mean, line_of_key, Format, SplitError, B
 use crate::images::{self, Image};
 use crate::markdown;
 use crate::slips::{self, Slip};
+use crate::slug;
 
 /// A book ready to render and sell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Book {
-    /// The file name without `.md`: the book's URL segment and price-list key.
+    /// The file name without its extension: the book's URL segment and price-list key.
     pub id: String,
     /// The book file.
     pub path: PathBuf,
@@ -69,6 +72,15 @@ pub struct Cover {
     pub height: u32,
 }
 
+/// The extensions of book files, matched in any case (`.md`, `.MD`, `.markdown`).
+pub const BOOK_EXTENSIONS: &[&str] = &["md", "markdown"];
+
+/// Whether `path` names a book file: the one test `build`, `check` and `watch` share, so
+/// a file one of them publishes is never skipped by another.
+pub fn is_book_file(path: &Path) -> bool {
+    path.extension().is_some_and(|x| BOOK_EXTENSIONS.iter().any(|ext| x.eq_ignore_ascii_case(ext)))
+}
+
 /// Cover image formats a browser shows and the generator copies as is.
 pub const COVER_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "svg"];
 
@@ -110,7 +122,7 @@ pub fn load_books(dir: &Path, config: &Config, drafts: Drafts) -> Loaded {
                 None
             }
         })
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+        .filter(|e| e.file_type().is_file() && is_book_file(e.path()))
         .map(|e| e.into_path())
         .collect();
     files.sort();
@@ -197,11 +209,8 @@ pub fn load_book(path: &Path, config: &Config, drafts: Drafts) -> Result<Option<
     let mut problems = Vec::new();
 
     let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-        problems.push(
-            Diagnostic::new(path, format!("the file name `{id}` cannot be a book id"))
-                .help("name the file with lowercase letters, digits and hyphens, e.g. working-in-public.md"),
-        );
+    if let Err(e) = book_id::check(&id) {
+        problems.push(id_problem(path, &id, &e));
     }
     let mut required = |key: &str, value: Option<String>, example: &str| match value {
         Some(v) if !v.trim().is_empty() => v,
@@ -332,6 +341,18 @@ pub fn load_book(path: &Path, config: &Config, drafts: Drafts) -> Result<Option<
         body: split.body.to_owned(),
         images,
     }))
+}
+
+/// A file whose name breaks the id rule, and the name to give it instead.
+fn id_problem(path: &Path, id: &str, error: &BookIdError) -> Diagnostic {
+    let d = Diagnostic::new(path, format!("the file name `{id}` cannot be a book id: it {error}"));
+    let ext = path.extension().map(|x| x.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    match slug::book_id_from_title(id) {
+        better if better.is_empty() => {
+            d.help(format!("rename the file with {}, e.g. working-in-public.{ext}", book_id::ALLOWED))
+        }
+        better => d.help(format!("rename the file to {better}.{ext}")),
+    }
 }
 
 fn example_for(format: Format, key: &str, value: &str) -> String {

@@ -6,11 +6,12 @@ use std::fmt::Write;
 use crate::config::Config;
 use crate::content::Book;
 use crate::escape;
+use crate::listing;
 
 /// Books in the feed, newest first.
 const FEED_LENGTH: usize = 20;
 
-/// Every page worth indexing.
+/// Every page worth indexing: the catalog, each book and each tag's list.
 pub fn sitemap(config: &Config, books: &[Book]) -> String {
     let base = &config.base_url;
     let mut xml = String::from(
@@ -23,6 +24,9 @@ pub fn sitemap(config: &Config, books: &[Book]) -> String {
             let _ = write!(xml, "<lastmod>{date}</lastmod>");
         }
         xml.push_str("</url>\n");
+    }
+    for tag in listing::tags(books) {
+        let _ = writeln!(xml, "  <url><loc>{}{}</loc></url>", escape::xml(base), tag.url);
     }
     xml.push_str("</urlset>\n");
     xml

@@ -44,7 +44,7 @@ pub fn classify(root: &Path, paths: &[PathBuf]) -> Change {
         }
         let ext = rel.extension().map(|x| x.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
         if rel.starts_with("content/books") {
-            if ext == "md" {
+            if content::is_book_file(rel) {
                 books.push(path.clone());
             } else if COVER_EXTENSIONS.contains(&ext.as_str()) || path.is_dir() {
                 // A cover image, or a folder moved in, whose books send no events of their own.
@@ -186,6 +186,12 @@ impl Engine {
         let broken: Vec<PathBuf> =
             paths.iter().filter(|p| !loaded.iter().any(|(done, _)| done == *p)).cloned().collect();
         let previous = swap_in(&mut self.site.books, loaded);
+        // A tag is checked against every book's, as `bookshop check` does.
+        let tag_problems = listing::tag_problems(&self.site.books);
+        if !tag_problems.is_empty() {
+            swap_in(&mut self.site.books, previous);
+            return Err(Diagnostics(tag_problems).into());
+        }
         match self.render_changes(&previous) {
             Ok(files) => {
                 let lists = files.lists;
@@ -367,11 +373,8 @@ fn fingerprints(books: &[Book], pages: &[ListPage<'_>], generations: &HashMap<St
 
 /// The files of list pages that no longer exist (a tag's last book went, a list got shorter).
 fn pages_gone(before: &HashMap<String, u64>, now: &HashMap<String, u64>) -> Vec<String> {
-    let mut gone: Vec<String> = before
-        .keys()
-        .filter(|url| !now.contains_key(*url))
-        .map(|url| format!("{}index.html", url.trim_start_matches('/')))
-        .collect();
+    let mut gone: Vec<String> =
+        before.keys().filter(|url| !now.contains_key(*url)).map(|url| listing::file_of(url)).collect();
     gone.sort();
     gone
 }
@@ -385,6 +388,9 @@ mod tests {
         let root = Path::new("/shop");
         let p = |s: &str| root.join(s);
         assert_eq!(classify(root, &[p("content/books/a.md")]), Change::Books(vec![p("content/books/a.md")]));
+        for book in ["content/books/a.markdown", "content/books/a.MD", "content/books/a.Markdown"] {
+            assert_eq!(classify(root, &[p(book)]), Change::Books(vec![p(book)]), "{book}");
+        }
         let template = p("themes/default/templates/book.html");
         assert_eq!(classify(root, &[p("content/books/a.md"), template.clone()]), Change::Site(template));
         assert_eq!(classify(root, &[p("content/site.toml")]), Change::Site(p("content/site.toml")));

@@ -22,5 +22,6 @@ pub mod preview;
 pub mod render;
 pub mod site;
 pub mod slips;
+pub mod slug;
 pub mod structured;
 pub mod theme;

@@ -1,12 +1,18 @@
 //! Lists of books cut into pages: the catalog (`/`, `/page/2/`, …) and one list per tag
 //! (`/tags/<slug>/`, `/tags/<slug>/page/2/`, …). A shop of 10,000 books is never one page.
+//! Tag slugs are [`slug::tag_slug`]'s, in every script; URLs carry them percent-encoded,
+//! files under `public/` as written.
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::Serialize;
 
 use crate::content::Book;
-use crate::markdown::slugify;
+use crate::diagnostic::Diagnostic;
+use crate::front_matter;
+use crate::slug;
 
 /// Where a page of a list sits among its siblings (`paginator` in templates).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -62,9 +68,75 @@ pub fn paginate(base: &str, total: usize, per_page: usize) -> Vec<(std::ops::Ran
         .collect()
 }
 
-/// The URL of a tag's list.
+/// The URL of a tag's list, percent-encoded (`/tags/%E6%97%A5%E6%9C%AC%E8%AA%9E/`).
 pub fn tag_url(name: &str) -> String {
-    format!("/tags/{}/", slugify(name))
+    format!("/tags/{}/", slug::url_segment(&slug::tag_slug(name)))
+}
+
+/// The file of the list page at `url`, site-relative (`tags/日本語/page/2/index.html`).
+pub fn file_of(url: &str) -> String {
+    format!("{}index.html", slug::decode_url_path(url).trim_start_matches('/'))
+}
+
+/// Tags that would get no page (no letters, digits or symbols) or share one by accident
+/// (one slug, different spellings: `Sci-Fi` and `Sci.Fi`), each named with its file.
+pub fn tag_problems(books: &[Book]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    // slug → (the first spelling, as written, and its file), and each spelling reported.
+    let mut first: BTreeMap<String, (&str, &Path)> = BTreeMap::new();
+    let mut reported: Vec<(String, String)> = Vec::new();
+    for book in books {
+        for name in &book.tags {
+            let slug = slug::tag_slug(name);
+            if slug.is_empty() {
+                problems.push(
+                    Diagnostic::new(&book.path, format!("the tag `{name}` has no letters or digits to name its page"))
+                        .at_line(tags_line(&book.path))
+                        .help("write the tag in words, or remove it"),
+                );
+                continue;
+            }
+            match first.entry(slug) {
+                Entry::Vacant(e) => {
+                    e.insert((name, &book.path));
+                }
+                Entry::Occupied(e) => {
+                    let (other, other_path) = *e.get();
+                    if name == other {
+                        continue;
+                    }
+                    let spelling = slug::tag_spelling(name);
+                    let pair = (e.key().clone(), spelling.clone());
+                    if spelling == slug::tag_spelling(other) || reported.contains(&pair) {
+                        continue;
+                    }
+                    problems.push(
+                        Diagnostic::new(
+                            &book.path,
+                            format!(
+                                "the tag `{name}` would share the page {} with the tag `{other}` of {}",
+                                slug::decode_url_path(&tag_url(name)),
+                                other_path.display()
+                            ),
+                        )
+                        .at_line(tags_line(&book.path))
+                        .help(
+                            "spell them the same if they are one topic; if not, tell them apart by a letter or digit",
+                        ),
+                    );
+                    reported.push(pair);
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// The line of `tags` in a book file, for a tag's problem (read again: only on error).
+fn tags_line(path: &Path) -> Option<usize> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let split = front_matter::split(&text).ok()?;
+    front_matter::line_of_key(split.front, "tags").map(|line| line + split.front_line - 1)
 }
 
 /// Every tag with its books, by slug (so `Open Source` and `open source` are one tag).
@@ -72,7 +144,7 @@ pub fn tags(books: &[Book]) -> Vec<Tag<'_>> {
     let mut by_slug: BTreeMap<String, Tag<'_>> = BTreeMap::new();
     for (index, book) in books.iter().enumerate() {
         for name in &book.tags {
-            let slug = slugify(name);
+            let slug = slug::tag_slug(name);
             if slug.is_empty() {
                 continue;
             }
@@ -110,7 +182,7 @@ pub struct ListPage<'a> {
 impl ListPage<'_> {
     /// The page's file, site-relative (`index.html`, `tags/x/page/2/index.html`).
     pub fn file(&self) -> String {
-        format!("{}index.html", self.url.trim_start_matches('/'))
+        file_of(&self.url)
     }
 }
 

@@ -49,10 +49,13 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
-    /// Start a new book file in content/books/.
+    /// Start a new book file, a draft, in content/books/.
     New {
         /// The book's title.
         title: String,
+        /// The book's id (its file name and URL); made from the title when left out.
+        #[arg(long)]
+        id: Option<String>,
     },
 }
 
@@ -81,7 +84,7 @@ fn main() -> ExitCode {
             let output = output.unwrap_or_else(|| cli.root.join("public"));
             cmd::watch::run(&cli.root, &output, drafts_from(drafts))
         }
-        Command::New { title } => cmd::new::run(&cli.root, &title).map(drop),
+        Command::New { title, id } => cmd::new::run(&cli.root, &title, id.as_deref()).map(drop),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

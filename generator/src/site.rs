@@ -8,6 +8,7 @@ use crate::assets::Assets;
 use crate::config::Config;
 use crate::content::{self, Book, Drafts};
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::listing;
 use crate::render;
 use crate::theme::Theme;
 
@@ -40,6 +41,7 @@ impl Site {
         let books = if books_dir.is_dir() {
             let mut loaded = content::load_books(&books_dir, &config, drafts);
             problems.append(&mut loaded.problems);
+            problems.append(&mut listing::tag_problems(&loaded.books));
             draft_count = loaded.drafts;
             loaded.books
         } else {

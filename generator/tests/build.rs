@@ -432,11 +432,11 @@ fn a_broken_template_names_its_file() {
 #[test]
 fn new_writes_a_documented_draft_that_checks_once_filled_in() {
     let site = Site::new();
-    let path = cmd::new::run(site.root(), "The Pragmatic Bookseller").expect("writes");
+    let path = cmd::new::run(site.root(), "The Pragmatic Bookseller", None).expect("writes");
     assert!(path.ends_with("content/books/the-pragmatic-bookseller.md"));
     let text = fs::read_to_string(&path).expect("read");
     assert!(text.contains("draft = true"));
-    assert!(cmd::new::run(site.root(), "The Pragmatic Bookseller").is_err(), "never overwrites");
+    assert!(cmd::new::run(site.root(), "The Pragmatic Bookseller", None).is_err(), "never overwrites");
     cmd::check::run(site.root(), Drafts::Skip).expect("a draft does not break the site");
     let filled = text
         .replace("author = \"\"", "author = \"Me\"")

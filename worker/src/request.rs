@@ -2,7 +2,7 @@
 //! field so every error names its `param`. Only ids and quantities are read; anything
 //! else the browser sends (an `amount`, a `price`) is ignored.
 
-use catalog::{Line, MAX_LINES, MAX_QUANTITY};
+use catalog::{book_id, Line, MAX_LINES, MAX_QUANTITY};
 use serde_json::Value;
 
 use crate::api_error::ApiError;
@@ -10,8 +10,10 @@ use crate::api_error::ApiError;
 /// The largest request body read, in bytes.
 pub const MAX_BODY: usize = 16 * 1024;
 
-/// The longest book id or attempt token accepted.
-pub const MAX_TOKEN: usize = 64;
+/// The longest attempt token accepted. Bounded as a book id is (both go into the
+/// idempotency key, whose limit at Stripe is 255, and into log lines); book ids themselves
+/// are checked by [`catalog::book_id`], the rule the generator names files by.
+pub const MAX_TOKEN: usize = catalog::MAX_ID_LEN;
 
 /// A validated order request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +43,8 @@ fn invalid(message: impl Into<String>, param: impl Into<String>) -> ApiError {
     ApiError::new(400, "invalid_request", message).param(param)
 }
 
-/// A short token of letters, digits, `-` and `_`: safe in an idempotency key and in logs.
+/// A short token of letters, digits, `-` and `_` (an attempt): safe in an idempotency key
+/// and in logs.
 pub fn is_token(text: &str) -> bool {
     !text.is_empty()
         && text.len() <= MAX_TOKEN
@@ -86,7 +89,8 @@ pub fn parse(body: &[u8]) -> Result<OrderRequest, ApiError> {
             .as_object()
             .ok_or_else(|| invalid("Each item must be an object with `id` and `quantity`.", param("")))?;
         let id = match item.get("id") {
-            Some(Value::String(id)) if is_token(id) => id.clone(),
+            // The generator names no book otherwise, so no such book is for sale.
+            Some(Value::String(id)) if book_id::check(id).is_ok() => id.clone(),
             Some(Value::String(_)) => {
                 return Err(ApiError::new(400, "unknown_item", "No such book is for sale here.").param(param(".id")))
             }
@@ -133,6 +137,23 @@ mod tests {
                 .expect("valid");
         assert_eq!(req.lines, vec![Line { id: "working-in-public".into(), quantity: 2 }]);
         assert_eq!(req.attempt.as_deref(), Some("a1_b-2"));
+    }
+
+    #[test]
+    fn every_id_the_generator_accepts_is_read_and_no_other() {
+        let order = |id: &str| format!(r#"{{"items":[{{"id":"{id}","quantity":1}}]}}"#);
+        // The id `bookshop new` makes of "Working in Public: The Making and Maintenance of
+        // Open Source Software", cut at a word to fit (see the generator's tests).
+        let longest = "working-in-public-the-making-and-maintenance-of-open-source";
+        for id in [longest, &"a".repeat(catalog::MAX_ID_LEN), "1984", "-"] {
+            assert_eq!(catalog::book_id::check(id), Ok(()), "the generator accepts {id}");
+            let req = parse(order(id).as_bytes()).unwrap_or_else(|e| panic!("{id}: {e:?}"));
+            assert_eq!(req.lines[0].id, id);
+        }
+        for id in [&"a".repeat(catalog::MAX_ID_LEN + 1), "Working", "a_b", "café", ""] {
+            assert!(catalog::book_id::check(id).is_err(), "the generator refuses {id}");
+            assert_eq!(code_and_param(&order(id)), (400, "unknown_item", Some("items[0].id".into())), "{id}");
+        }
     }
 
     #[test]

@@ -1,17 +1,17 @@
-//! `bookshop new "Title"`: a new book file with every field explained.
+//! `bookshop new "Title" [--id ID]`: a new book file, a draft, with every field explained.
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
+use catalog::book_id;
 
-use crate::markdown::slugify;
+use crate::slug;
 
-/// Writes `content/books/<slug>.md` and returns its path. Never overwrites.
-pub fn run(root: &Path, title: &str) -> Result<PathBuf> {
-    let id = slugify(title);
-    if id.is_empty() {
-        bail!("the title `{title}` has no letters or digits to make a file name from");
-    }
+/// Writes `content/books/<id>.md` and returns its path. Never overwrites. The id is
+/// `id` when given, else made from the title (transliterated, shortened at a word);
+/// either way it follows the catalog's id rule.
+pub fn run(root: &Path, title: &str, id: Option<&str>) -> Result<PathBuf> {
+    let id = id_for(title, id)?;
     let dir = root.join("content/books");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join(format!("{id}.md"));
@@ -23,8 +23,33 @@ pub fn run(root: &Path, title: &str) -> Result<PathBuf> {
         .with_context(|| format!("cannot create {} (does it exist already?)", path.display()))?;
     std::io::Write::write_all(&mut file, text.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
-    eprintln!("Created {}: fill in the author and price, then run `bookshop check`", path.display());
+    eprintln!("{}", created(&path));
     Ok(path)
+}
+
+/// The id of the new book: the editor's, checked, or one made from the title.
+pub fn id_for(title: &str, id: Option<&str>) -> Result<String> {
+    if let Some(id) = id {
+        book_id::check(id).map_err(|e| anyhow!("the id `{id}` {e}"))?;
+        return Ok(id.to_owned());
+    }
+    let id = slug::book_id_from_title(title);
+    if id.is_empty() {
+        bail!(
+            "the title `{title}` has no letters or digits to make a book id of\n  help: choose the id with --id, \
+             e.g. bookshop new \"{title}\" --id my-book ({})",
+            book_id::ALLOWED
+        );
+    }
+    Ok(id)
+}
+
+/// What `new` says once the file is written.
+pub fn created(path: &Path) -> String {
+    format!(
+        "Created {} as a draft: fill in the author and price, set `draft = false` to publish, then run `bookshop check`",
+        path.display()
+    )
 }
 
 fn template(title: &str) -> String {

@@ -36,12 +36,10 @@ help:
 # --- running ---------------------------------------------------------------------------
 
 # `bookshop watch` rebuilds the site on every save (only what the change touches) while
-# `wrangler dev` serves public/ and rebuilds the worker when its sources change. A
-# background job of a script ignores Ctrl-C, so the trap stops the watcher with wrangler.
-dev: tools bookshop
-	@target/release/bookshop watch $(if $(DRAFTS),--drafts) & watcher=$$!; \
-	trap 'kill $$watcher 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
-	wrangler dev --port $(PORT) $(if $(STRIPE_API_BASE),--var STRIPE_API_BASE:$(STRIPE_API_BASE))
+# `wrangler dev` serves public/ and runs the worker, rebuilt when its sources change
+# (tools/dev.mjs says why wrangler runs without wrangler.toml's [build] here).
+dev: tools bookshop worker
+	@node tools/dev.mjs --port $(PORT) $(if $(STRIPE_API_BASE),--stripe-api-base $(STRIPE_API_BASE)) $(if $(DRAFTS),--drafts)
 
 # What wrangler's [build] command runs: the site, then the worker if its sources changed.
 build: tools site worker
@@ -49,10 +47,8 @@ build: tools site worker
 bookshop:
 	cargo build --quiet --release -p generator
 
-# DRAFTS=1 given to `make dev` reaches this make too (wrangler's [build] runs it), so its
-# build at start keeps the drafts the watcher previews.
 site: bookshop
-	target/release/bookshop build $(if $(DRAFTS),--drafts)
+	target/release/bookshop build
 
 worker: worker/build/index.js
 

@@ -226,6 +226,45 @@ export async function startShop({
   return { url, port, logFile: proc.logFile, stop: proc.stop };
 }
 
+/**
+ * Starts `make dev`'s shop (tools/dev.mjs: `bookshop watch` beside `wrangler dev`) on the site at
+ * `root`, as an editor runs it; its secret key comes from `root/.dev.vars`, written here.
+ * Needs `make build` done (the worker and target/release/bookshop). → { url, logFile, log(), stop() }
+ */
+export async function startDev({ root, stripeBase, timeoutMs = SHOP_START_TIMEOUT_MS, drafts = false }) {
+  requireFile(join(REPO_ROOT, 'target/release/bookshop'), 'Run `make build` first (make e2e does).');
+  requireFile(join(REPO_ROOT, 'worker/build/index.js'), 'Run `make build` first (make e2e does).');
+  writeFileSync(join(root, '.dev.vars'), `STRIPE_SECRET_KEY=${TEST_SECRET_KEY}\n`);
+  const [port, inspectorPort] = [await freePort(), await freePort()];
+  const args = [
+    join(REPO_ROOT, 'tools/dev.mjs'), '--root', root, '--port', String(port),
+    ...(stripeBase ? ['--stripe-api-base', stripeBase] : []),
+    ...(drafts ? ['--drafts'] : []),
+    '--', '--ip', '127.0.0.1', '--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false',
+  ];
+  const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+  delete env.STRIPE_SECRET_KEY;
+  delete env.STRIPE_PUBLISHABLE_KEY;
+  const proc = spawnLogged('dev', process.execPath, args, { env });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntil(
+      `make dev on ${url}`,
+      async () => {
+        const res = await fetch(`${url}/catalog.json`, { signal: AbortSignal.timeout(5000) });
+        await res.arrayBuffer();
+        return res.status === 200;
+      },
+      { timeoutMs, proc, intervalMs: 500 },
+    );
+  } catch (e) {
+    await proc.stop();
+    throw e;
+  }
+  const log = () => readFileSync(proc.logFile, 'utf8');
+  return { url, logFile: proc.logFile, log, stop: proc.stop };
+}
+
 /** Form encoding as Stripe's API wants it: nested objects as `a[b][c]=v`, arrays as `a[0]=v`. */
 export function formEncode(obj) {
   const params = new URLSearchParams();

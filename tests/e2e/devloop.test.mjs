@@ -180,7 +180,7 @@ describe('problems show where the editor looks', () => {
       const page = await browser.newPage();
       await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort('blockedbyclient'));
       await page.goto(`${dev.url}/`);
-      const broken = book({ title: 'Broken', price: '1.999' });
+      const broken = book({ title: 'Broken', extra: 'currency = "usdd"\n' });
       await afterSave(
         'a broken book',
         () => writeFileSync(bookPath('broken'), broken),
@@ -188,8 +188,8 @@ describe('problems show where the editor looks', () => {
       );
       const banner = await page.locator('#bookshop-problems').innerText();
       assert.match(banner, /1 problem/);
-      assert.match(banner, /content\/books\/broken\.md:4: price `1\.999` has more than 2 decimals/);
-      assert.match(banner, /help: /);
+      assert.match(banner, /^content\/books\/broken\.md:6: unsupported currency `usdd`$/m);
+      assert.match(banner, /^help: did you mean `usd`\?/m);
       assert.equal(await page.getAttribute('#bookshop-problems', 'role'), 'alert');
       // Every page, not only the one that was open.
       await page.goto(`${dev.url}/books/prince-of-persia/`);
@@ -202,7 +202,7 @@ describe('problems show where the editor looks', () => {
       });
       await afterSave(
         'the broken book fixed',
-        () => writeFileSync(bookPath('broken'), book({ title: 'Broken', price: '1.99' })),
+        () => writeFileSync(bookPath('broken'), book({ title: 'Broken' })),
         async () => (await page.evaluate(() => window.devloopMarker === undefined && document.readyState === 'complete')),
       );
       assert.equal(await page.locator('#bookshop-problems').count(), 0, 'the banner is gone');

@@ -43,6 +43,7 @@ pub fn run(root: &Path, output: &Path, drafts: Drafts) -> Result<()> {
     let mut watching = Vec::new();
     watch_new_folders(&mut watcher, &absolute, &mut watching)?;
     let mut engine = start(root, output, drafts);
+    let mut last_failure = None;
     eprintln!("Watching {} for changes; Ctrl-C stops", WATCHED.join("/, ") + "/");
     while let Some(changed) = next_changes(&rx, &absolute, root) {
         watch_new_folders(&mut watcher, &absolute, &mut watching)?;
@@ -56,6 +57,9 @@ pub fn run(root: &Path, output: &Path, drafts: Drafts) -> Result<()> {
             }
         };
         let ms = started.elapsed().as_millis();
+        if result.is_ok() {
+            last_failure = None;
+        }
         match result {
             Ok(Some(rebuilt)) => {
                 report(&rebuilt, ms);
@@ -64,9 +68,16 @@ pub fn run(root: &Path, output: &Path, drafts: Drafts) -> Result<()> {
             }
             Ok(None) => {}
             Err(error) => {
-                eprintln!("{error}");
-                eprintln!("Kept the last good site in {}; save the file again once fixed", output.display());
-                failed(output, &error);
+                // A save is often two batches of events (a tool's temporary file, then the
+                // rename): the same failure twice in a row is said once.
+                let text = error.to_string();
+                if last_failure.as_ref() != Some(&text) {
+                    eprintln!("{text}");
+                    eprintln!("Kept the last good site in {}; save the file again once fixed", output.display());
+                    failed(output, &error);
+                }
+                last_failure = Some(text);
+                continue;
             }
         }
     }

@@ -319,11 +319,23 @@ export async function shopFetch(shopUrl, path, init = {}) {
   return { status: res.status, headers: res.headers, text, json };
 }
 
-/** POST a JSON order (or any body) to the endpoint. */
+let clients = 0;
+/**
+ * A client address of its own, as Cloudflare's `CF-Connecting-IP` gives the worker (an IPv6
+ * documentation address; `wrangler dev` passes the header through). The worker limits new
+ * checkouts per address (wrangler.toml's [[ratelimits]]), so each test order comes from its own
+ * shopper unless a test means one client to send many.
+ */
+export function clientIp() {
+  clients += 1;
+  return `2001:db8::${process.pid.toString(16)}:${clients.toString(16)}`;
+}
+
+/** POST a JSON order (or any body) to the endpoint, from a client of its own (`headers` may name one). */
 export function postOrder(shopUrl, body, { contentType = 'application/json', headers = {} } = {}) {
   return shopFetch(shopUrl, '/api/payment-intent', {
     method: 'POST',
-    headers: { 'Content-Type': contentType, ...headers },
+    headers: { 'Content-Type': contentType, 'CF-Connecting-IP': clientIp(), ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }

@@ -71,7 +71,7 @@ fn default_per_page() -> usize {
 }
 
 fn default_theme() -> String {
-    "default".to_owned()
+    crate::theme::DEFAULT.to_owned()
 }
 
 impl Config {

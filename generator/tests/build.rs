@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use generator::cmd;
 use generator::content::Drafts;
+use generator::layout::Layout;
 use tempfile::TempDir;
 
 mod common;
@@ -16,8 +17,14 @@ struct Site {
 
 impl Site {
     fn new() -> Site {
+        let site = Site::bare();
+        common::copy_default_theme(site.root());
+        site
+    }
+
+    /// A site with only `content/`: no `themes/`, no overrides.
+    fn bare() -> Site {
         let dir = tempfile::tempdir().expect("temp dir");
-        common::copy_default_theme(dir.path());
         fs::create_dir_all(dir.path().join("content/books")).expect("books dir");
         let site = Site { dir };
         site.write(
@@ -43,8 +50,8 @@ impl Site {
         self.root().join("public")
     }
 
-    fn build(&self) -> anyhow::Result<cmd::build::Summary> {
-        cmd::build::run(self.root(), &self.output(), Drafts::Skip)
+    fn build(&self) -> anyhow::Result<generator::site::Summary> {
+        cmd::build::run(&Layout::new(self.root()), &self.output(), &common::options(Drafts::Skip))
     }
 
     fn read(&self, rel: &str) -> String {
@@ -54,12 +61,17 @@ impl Site {
     /// Runs the real `bookshop` in the site's folder: whether it succeeded, and what it
     /// printed, with the milliseconds of its summary line written as `N`.
     fn run(&self, args: &[&str]) -> (bool, String) {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_bookshop"))
-            .args(args)
-            .current_dir(self.root())
-            .env_remove("STRIPE_PUBLISHABLE_KEY")
-            .output()
-            .expect("bookshop runs");
+        self.run_with(args, |command| command.current_dir(self.root()).env_remove("STRIPE_PUBLISHABLE_KEY"))
+    }
+
+    /// As [`Site::run`], with `setup` choosing the folder and environment.
+    fn run_with(
+        &self,
+        args: &[&str],
+        setup: impl FnOnce(&mut std::process::Command) -> &mut std::process::Command,
+    ) -> (bool, String) {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_bookshop"));
+        let out = setup(command.args(args)).output().expect("bookshop runs");
         let stderr = String::from_utf8(out.stderr).expect("UTF-8");
         let lines: Vec<String> = stderr
             .lines()
@@ -373,7 +385,10 @@ fn every_problem_is_reported_at_once() {
     let site = Site::new();
     site.book("one", "title = \"T\"\nauthor = \"A\"\n");
     site.book("two", "title = \"T\"\nprice = \"1.00\"\n");
-    let error = format!("{:#}", cmd::check::run(site.root(), Drafts::Skip).expect_err("check fails"));
+    let error = format!(
+        "{:#}",
+        cmd::check::run(&Layout::new(site.root()), &common::options(Drafts::Skip)).expect_err("check fails")
+    );
     assert!(error.contains("one.md") && error.contains("two.md"), "{error}");
     assert!(error.contains("2 problems found"), "{error}");
     assert!(!site.output().exists(), "check writes nothing");
@@ -418,6 +433,71 @@ fn a_site_template_overrides_the_themes() {
 }
 
 #[test]
+fn a_site_with_only_content_builds_with_the_built_in_theme() {
+    let site = Site::bare();
+    site.book("art-of-doing", HAMMING);
+    assert!(!site.root().join("themes").exists());
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let root = site.root().display().to_string();
+    let (ok, printed) = site.run_with(&["--root", &root, "build"], |command| {
+        command.current_dir(elsewhere.path()).env_remove("STRIPE_PUBLISHABLE_KEY")
+    });
+    assert_eq!((ok, printed), (true, format!("Built 1 books, 5 pages into {}/public in N ms", site.root().display())));
+    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/default");
+    assert_eq!(site.read("static/shop.css"), fs::read_to_string(theme.join("static/shop.css")).expect("theme css"));
+    assert!(site.read("books/art-of-doing/index.html").contains("The Art of Doing Science and Engineering"));
+
+    // The site's own files override the built-in theme's one at a time.
+    site.write("templates/404.html", "{% extends \"base.html\" %}{% block content %}Lost in the stacks{% endblock %}");
+    site.write("static/shop.css", "body { color: red }");
+    site.build().expect("builds");
+    assert!(site.read("404.html").contains("Lost in the stacks"));
+    assert!(site.read("index.html").contains("The Art of Doing"), "the other templates are the built-in ones");
+    assert_eq!(site.read("static/shop.css"), "body { color: red }");
+    assert_eq!(
+        fs::read(site.output().join("static/cart.js")).expect("cart.js"),
+        fs::read(theme.join("static/cart.js")).expect("theme js")
+    );
+}
+
+#[test]
+fn a_theme_the_site_does_not_have_is_an_error_that_names_the_built_in_one() {
+    let site = Site::bare();
+    site.book("art-of-doing", HAMMING);
+    site.write("content/site.toml", "title = \"T\"\ntheme = \"fancy\"\n");
+    assert_eq!(
+        site.run(&["check"]),
+        (
+            false,
+            "error: content/site.toml: theme `fancy` not found at themes/fancy\n  \
+help: set `theme` in site.toml to a folder under themes/, or leave it out for the built-in `default`\n\
+1 problem found; nothing was written"
+                .to_owned()
+        )
+    );
+}
+
+#[test]
+fn the_publishable_key_from_the_environment_wins_over_the_site_settings() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.write("content/site.toml", "title = \"T\"\nstripe_publishable_key = \"pk_test_file\"\n");
+    let (ok, _) = site.run_with(&["build"], |command| {
+        command.current_dir(site.root()).env("STRIPE_PUBLISHABLE_KEY", "pk_test_environment")
+    });
+    assert!(ok);
+    let cart = site.read("cart/index.html");
+    assert!(cart.contains("pk_test_environment") && !cart.contains("pk_test_file"), "{cart}");
+    // The library reads no environment: what the command line hands in is all it knows.
+    site.build().expect("builds");
+    assert!(site.read("cart/index.html").contains("pk_test_file"));
+    let options =
+        generator::site::Options { publishable_key: Some("pk_test_handed_in".into()), ..common::options(Drafts::Skip) };
+    cmd::build::run(&Layout::new(site.root()), &site.output(), &options).expect("builds");
+    assert!(site.read("cart/index.html").contains("pk_test_handed_in"));
+}
+
+#[test]
 fn a_broken_template_names_its_file() {
     let site = Site::new();
     site.book("art-of-doing", HAMMING);
@@ -432,12 +512,13 @@ fn a_broken_template_names_its_file() {
 #[test]
 fn new_writes_a_documented_draft_that_checks_once_filled_in() {
     let site = Site::new();
-    let path = cmd::new::run(site.root(), "The Pragmatic Bookseller", None).expect("writes");
+    let path = cmd::new::run(&Layout::new(site.root()), "The Pragmatic Bookseller", None).expect("writes");
     assert!(path.ends_with("content/books/the-pragmatic-bookseller.md"));
     let text = fs::read_to_string(&path).expect("read");
     assert!(text.contains("draft = true"));
-    assert!(cmd::new::run(site.root(), "The Pragmatic Bookseller", None).is_err(), "never overwrites");
-    cmd::check::run(site.root(), Drafts::Skip).expect("a draft does not break the site");
+    assert!(cmd::new::run(&Layout::new(site.root()), "The Pragmatic Bookseller", None).is_err(), "never overwrites");
+    cmd::check::run(&Layout::new(site.root()), &common::options(Drafts::Skip))
+        .expect("a draft does not break the site");
     let filled = text
         .replace("author = \"\"", "author = \"Me\"")
         .replace("\"0.00\"", "\"12.00\"")

@@ -460,15 +460,16 @@ export function formatMinor(amount, currency, catalog) {
 }
 
 /**
- * The PaymentIntent metadata the worker sends for these order lines (`[[id, quantity], …]`,
- * in the order's order), exactly as `payment_intent_params` in worker/src/stripe.rs writes it:
- * `copies`, the number of books, and `order`, the lines as `id:quantity` joined by `, ` (a
- * longer order continues in `order_2`, `order_3`, … at 500 characters; these tests' orders fit in one).
+ * The PaymentIntent metadata the worker sends for these order lines (`[[id, quantity], …]`),
+ * exactly as `payment_intent_params` in worker/src/stripe.rs writes it: `copies`, the number of
+ * books, and `order`, the lines by book id as `id:quantity` joined by `, ` (a longer order
+ * continues in `order_2`, `order_3`, … at 500 characters; these tests' orders fit in one).
  */
 export function orderMetadata(lines) {
+  const byId = [...lines].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
   return {
     copies: String(lines.reduce((n, [, quantity]) => n + quantity, 0)),
-    order: lines.map(([id, quantity]) => `${id}:${quantity}`).join(', '),
+    order: byId.map(([id, quantity]) => `${id}:${quantity}`).join(', '),
   };
 }
 

@@ -472,36 +472,17 @@ export function formatMinor(amount, currency, catalog) {
 }
 
 /**
- * Does Stripe metadata mention book `id` with quantity `qty`? Tolerant of the layout the worker
- * picks: `{id: "2"}`, `{line_0: "id x2"}`, `{items: "id:1,other:2"}`, JSON in a value, …
+ * The PaymentIntent metadata the worker sends for these order lines (`[[id, quantity], …]`),
+ * exactly as `payment_intent_params` in worker/src/stripe.rs writes it: `copies`, the number of
+ * books, and `order`, the lines by book id as `id:quantity` joined by `, ` (a longer order
+ * continues in `order_2`, `order_3`, … at 500 characters; these tests' orders fit in one).
  */
-export function metadataMentions(metadata, id, qty) {
-  const q = String(qty);
-  const esc = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const after = new RegExp(`${esc}["'\\s:=,x×*()\\[\\]{}]{0,24}(?:quantity|qty|q)?["'\\s:=,x×*]{0,6}${q}(?!\\d)`, 'i');
-  const before = new RegExp(`(?<!\\d)${q}\\s*[x×*]?\\s*["']?${esc}(?![\\w-])`, 'i');
-  const deep = (v) => {
-    if (Array.isArray(v)) return v.some(deep);
-    if (v && typeof v === 'object') {
-      const vals = Object.values(v).map(String);
-      if (vals.includes(id) && vals.includes(q)) return true;
-      if (String(v[id]) === q) return true;
-      return Object.values(v).some(deep);
-    }
-    return false;
+export function orderMetadata(lines) {
+  const byId = [...lines].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  return {
+    copies: String(lines.reduce((n, [, quantity]) => n + quantity, 0)),
+    order: byId.map(([id, quantity]) => `${id}:${quantity}`).join(', '),
   };
-  for (const [k, v] of Object.entries(metadata || {})) {
-    const value = String(v);
-    if (k === id && value.trim() === q) return true;
-    if (k.includes(id) && new RegExp(`^\\s*${q}\\s*$`).test(value)) return true;
-    if (after.test(value) || before.test(value)) return true;
-    try {
-      if (deep(JSON.parse(value))) return true;
-    } catch {
-      /* not JSON */
-    }
-  }
-  return false;
 }
 
 // ---------------------------------------------------------------------------------------------

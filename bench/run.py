@@ -37,7 +37,7 @@ def timed(cmd, cwd=None):
     wall_s = float(wall[-1]) + 60 * float(wall[-2]) + (3600 * float(wall[-3]) if len(wall) > 2 else 0)
     cpu_s = float(field("User time \\(seconds\\)")) + float(field("System time \\(seconds\\)"))
     peak_mb = int(field("Maximum resident set size \\(kbytes\\)")) / 1024
-    pages = re.search(r"Built \d+ books, (\d+) pages", out.stderr)
+    pages = re.search(r"Built \d+ books?, (\d+) pages?", out.stderr)
     return wall_s, cpu_s, peak_mb, int(pages.group(1)) if pages else None
 
 

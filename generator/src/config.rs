@@ -1,6 +1,6 @@
 //! `content/site.toml`: the shop's name, address, currency, theme and publishable key.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use catalog::Currency;
 use serde::Deserialize;
@@ -11,6 +11,8 @@ use crate::messages::{currency_help, did_you_mean, line_col, line_of_key};
 /// The site's settings, validated.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// `site.toml` itself, for the problems a whole site has.
+    pub path: PathBuf,
     /// The shop's name.
     pub title: String,
     /// One line about the shop, for the catalog and search engines.
@@ -29,6 +31,10 @@ pub struct Config {
     pub lang: String,
     /// What is fine for a local preview but wrong for a deployed shop (`base_url` on localhost).
     pub warnings: Vec<Diagnostic>,
+    /// The most files a deployment may have (Workers Static Assets: 20,000 on the free plan).
+    pub max_files: usize,
+    /// The largest file a deployment may have, in MiB (Workers Static Assets: 25).
+    pub max_file_mib: u64,
 }
 
 #[derive(Deserialize)]
@@ -49,10 +55,36 @@ struct RawConfig {
     per_page: usize,
     #[serde(default = "default_lang")]
     lang: String,
+    #[serde(default = "default_max_files")]
+    max_files: usize,
+    #[serde(default = "default_max_file_mib")]
+    max_file_mib: u64,
 }
 
-const KEYS: &[&str] =
-    &["title", "description", "base_url", "currency", "theme", "stripe_publishable_key", "per_page", "lang"];
+const KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "currency",
+    "theme",
+    "stripe_publishable_key",
+    "per_page",
+    "lang",
+    "max_files",
+    "max_file_mib",
+];
+
+/// Cloudflare Workers Static Assets on the free plan: files per deployment, MiB per file.
+const FREE_PLAN_FILES: usize = 20_000;
+const FREE_PLAN_FILE_MIB: u64 = 25;
+
+fn default_max_files() -> usize {
+    FREE_PLAN_FILES
+}
+
+fn default_max_file_mib() -> u64 {
+    FREE_PLAN_FILE_MIB
+}
 
 fn default_lang() -> String {
     "en".to_owned()
@@ -102,6 +134,12 @@ impl Config {
             return Err(Diagnostic::new(path, "`per_page` must be at least 1")
                 .help("the catalog shows this many books a page, e.g. per_page = 24"));
         }
+        if raw.max_files == 0 || raw.max_file_mib == 0 {
+            let key = if raw.max_files == 0 { "max_files" } else { "max_file_mib" };
+            return Err(Diagnostic::new(path, format!("`{key}` must be at least 1"))
+                .at_line(line_of_key(&text, key))
+                .help(format!("leave it out for the free plan's {FREE_PLAN_FILES} files of at most {FREE_PLAN_FILE_MIB} MiB, or set your plan's limit")));
+        }
         if !is_language_tag(&raw.lang) {
             return Err(Diagnostic::new(path, format!("`lang = \"{}\"` is not a language tag", raw.lang))
                 .at_line(line_of_key(&text, "lang"))
@@ -124,6 +162,7 @@ impl Config {
             );
         }
         Ok(Config {
+            path: path.to_owned(),
             title: raw.title,
             description: raw.description,
             base_url,
@@ -133,6 +172,8 @@ impl Config {
             per_page: raw.per_page,
             lang: raw.lang,
             warnings,
+            max_files: raw.max_files,
+            max_file_mib: raw.max_file_mib,
         })
     }
 }

@@ -4,7 +4,8 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result};
 
@@ -13,6 +14,10 @@ pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
     committed: bool,
+    /// Files written so far (pages are written on every core).
+    files: AtomicUsize,
+    /// The largest file written so far: bytes and site-relative path.
+    largest: Mutex<(u64, String)>,
     _lock: Lock,
 }
 
@@ -99,7 +104,14 @@ impl Staging {
             fs::remove_dir_all(&dir).with_context(|| format!("cannot clear {}", dir.display()))?;
         }
         fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(Staging { dir, target: target.to_owned(), committed: false, _lock: lock })
+        Ok(Staging {
+            dir,
+            target: target.to_owned(),
+            committed: false,
+            files: AtomicUsize::new(0),
+            largest: Mutex::new((0, String::new())),
+            _lock: lock,
+        })
     }
 
     /// Writes one file at a site-relative path, creating folders as needed.
@@ -108,7 +120,24 @@ impl Staging {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
+        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        self.count(rel, bytes.len() as u64);
+        Ok(())
+    }
+
+    /// Counts a file written and keeps the largest.
+    fn count(&self, rel: &str, size: u64) {
+        self.files.fetch_add(1, Ordering::Relaxed);
+        let mut largest = self.largest.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if size > largest.0 {
+            *largest = (size, rel.to_owned());
+        }
+    }
+
+    /// How many files were written, and the largest (bytes, site-relative path).
+    pub fn files(&self) -> (usize, (u64, String)) {
+        let largest = self.largest.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        (self.files.load(Ordering::Relaxed), largest)
     }
 
     /// Copies a file into the site.
@@ -117,7 +146,9 @@ impl Staging {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        fs::copy(from, &path).with_context(|| format!("cannot copy {} to {}", from.display(), path.display()))?;
+        let size =
+            fs::copy(from, &path).with_context(|| format!("cannot copy {} to {}", from.display(), path.display()))?;
+        self.count(rel, size);
         Ok(())
     }
 

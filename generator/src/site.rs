@@ -50,6 +50,8 @@ pub struct Summary {
     pub books: usize,
     /// HTML pages written.
     pub pages: usize,
+    /// Files written, pages included.
+    pub files: usize,
     /// Whether drafts were skipped or built.
     pub drafts: Drafts,
     /// How many books are drafts.
@@ -112,8 +114,50 @@ impl Site {
         if preview {
             staging.write(preview::SCRIPT, preview::SCRIPT_SOURCE.as_bytes())?;
         }
+        let (files, largest) = staging.files();
+        if !preview {
+            // A site `wrangler deploy` would refuse is refused here, before it replaces the last good one.
+            self.check_deploy_limits(files, &largest)?;
+        }
         staging.commit()?;
-        Ok(Summary { books: self.books.len(), pages, drafts: self.drafts, draft_count: self.draft_count })
+        Ok(Summary { books: self.books.len(), pages, files, drafts: self.drafts, draft_count: self.draft_count })
+    }
+
+    /// Cloudflare's limits for one deployment's static assets, as `site.toml` sets them.
+    fn check_deploy_limits(&self, files: usize, (size, path): &(u64, String)) -> Result<(), Diagnostics> {
+        let settings = &self.config.path;
+        let mut problems = Vec::new();
+        if files > self.config.max_files {
+            problems.push(
+                Diagnostic::new(
+                    settings,
+                    format!(
+                        "the site is {files} files, over the {} one Cloudflare deployment may have (`max_files`)",
+                        self.config.max_files
+                    ),
+                )
+                .help("on the Workers Paid plan set max_files = 100000 in site.toml; past that, serve cover images from R2 (README: \"How big a shop fits\")"),
+            );
+        }
+        let mib = self.config.max_file_mib;
+        if *size > mib * 1024 * 1024 {
+            problems.push(
+                Diagnostic::new(
+                    settings,
+                    format!(
+                        "{path} is {}.{} MiB, over the {mib} MiB a file of a Cloudflare deployment may be (`max_file_mib`)",
+                        size / (1024 * 1024),
+                        size % (1024 * 1024) * 10 / (1024 * 1024)
+                    ),
+                )
+                .help("make the file smaller (a cover image: resize it) or serve it from R2"),
+            );
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Diagnostics(problems))
+        }
     }
 }
 

@@ -426,7 +426,7 @@ help: the catalog shows this many books a page, e.g. per_page = 24",
     site.write("content/site.toml", "title = \"T\"\ncurency = \"usd\"\n");
     site.check_fails_with(
         "error: content/site.toml:2:1: unknown field `curency`, expected one of `title`, `description`, `base_url`, \
-`currency`, `theme`, `stripe_publishable_key`, `per_page`, `lang`\n  help: did you mean `currency`?",
+`currency`, `theme`, `stripe_publishable_key`, `per_page`, `lang`, `max_files`, `max_file_mib`\n  help: did you mean `currency`?",
     );
     // Nothing near: the list of keys is site.toml's (it once said "the keys a book may have").
     site.write("content/site.toml", "title = \"T\"\ncolour = \"red\"\n");
@@ -524,7 +524,10 @@ fn a_site_with_only_content_builds_with_the_built_in_theme() {
     let (ok, printed) = site.run_with(&["--root", &root, "build"], |command| {
         command.current_dir(elsewhere.path()).env_remove("STRIPE_PUBLISHABLE_KEY")
     });
-    assert_eq!((ok, printed), (true, format!("Built 1 books, 5 pages into {}/public in N ms", site.root().display())));
+    assert_eq!(
+        (ok, printed),
+        (true, format!("Built 1 book, 5 pages, 21 files into {}/public in N ms", site.root().display()))
+    );
     let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/default");
     assert_eq!(site.read("static/shop.css"), fs::read_to_string(theme.join("static/shop.css")).expect("theme css"));
     assert!(site.read("books/art-of-doing/index.html").contains("The Art of Doing Science and Engineering"));
@@ -641,7 +644,10 @@ fn check_and_build_say_how_many_drafts_they_skipped() {
     );
     assert_eq!(
         site.run(&["build"]),
-        (true, "Built 2 books, 6 pages into public in N ms (1 draft skipped; --drafts previews it)".to_owned())
+        (
+            true,
+            "Built 2 books, 6 pages, 23 files into public in N ms (1 draft skipped; --drafts previews it)".to_owned()
+        )
     );
     assert!(!site.output().join("books/unfinished").exists());
     let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
@@ -661,7 +667,11 @@ fn build_with_drafts_previews_them_and_says_so() {
     site.book("unfinished", DRAFT);
     assert_eq!(
         site.run(&["build", "--drafts"]),
-        (true, "Built 2 books, 6 pages into public in N ms (1 draft included: a preview, never deploy it)".to_owned())
+        (
+            true,
+            "Built 2 books, 6 pages, 23 files into public in N ms (1 draft included: a preview, never deploy it)"
+                .to_owned()
+        )
     );
     assert!(site.read("books/unfinished/index.html").contains("Unfinished"));
     assert!(site.read("index.html").contains("Unfinished"));
@@ -678,10 +688,10 @@ fn a_build_for_localhost_warns_that_its_links_point_there() {
         printed,
         "warning: content/site.toml:3: base_url is http://localhost:8787: canonical links, the sitemap, the feed and robots.txt point to this machine\n  \
 help: fine for a local preview; before deploying, set base_url to the shop's public address, e.g. base_url = \"https://books.example.com\"\n\
-Built 1 books, 5 pages into public in N ms"
+Built 1 book, 5 pages, 21 files into public in N ms"
     );
     site.write("content/site.toml", "title = \"T\"\nbase_url = \"https://books.example\"\n");
-    assert_eq!(site.run(&["build"]), (true, "Built 1 books, 5 pages into public in N ms".to_owned()));
+    assert_eq!(site.run(&["build"]), (true, "Built 1 book, 5 pages, 21 files into public in N ms".to_owned()));
 }
 
 #[test]
@@ -863,3 +873,49 @@ slip!(
     "error: content/books/slip.md:5:13: `available` must be true or false, not `no`\n  \
 help: write available = false (without quotes)"
 );
+
+#[test]
+fn a_site_over_the_deployments_file_limits_is_refused_and_the_last_good_one_kept() {
+    let site = Site::bare();
+    site.book("art-of-doing", HAMMING);
+    let (ok, said) = site.run(&["build"]);
+    assert!(ok, "{said}");
+    let files = said.split(", ").nth(2).and_then(|f| f.strip_suffix(" files into public in N ms")).expect(&said);
+    let files: usize = files.parse().expect("a count of files");
+    let before = site.read("catalog.json");
+
+    site.write(
+        "content/site.toml",
+        &format!("title = \"Test Press\"\nbase_url = \"https://books.example\"\nmax_files = {}\n", files - 1),
+    );
+    let (ok, said) = site.run(&["build"]);
+    assert!(!ok);
+    assert_eq!(
+        said,
+        format!(
+            "error: content/site.toml: the site is {files} files, over the {} one Cloudflare deployment may have (`max_files`)\n  help: on the Workers Paid plan set max_files = 100000 in site.toml; past that, serve cover images from R2 (README: \"How big a shop fits\")\n1 problem found; nothing was written",
+            files - 1
+        )
+    );
+    assert_eq!(site.read("catalog.json"), before, "the last good site stays");
+
+    // A file over the size limit: a 1 MiB limit and a cover just over it.
+    site.write("content/site.toml", "title = \"Test Press\"\nbase_url = \"https://books.example\"\nmax_file_mib = 1\n");
+    let mut png = tiny_png();
+    png.resize(1_200_000, 0); // bytes after the image's end: a big file, a valid header
+    fs::write(site.root().join("content/books/big.png"), png).expect("cover");
+    site.book("another", "title = \"Another\"\nauthor = \"A\"\nprice = \"5.00\"\ncover = \"big.png\"\n");
+    let (ok, said) = site.run(&["build"]);
+    assert!(!ok);
+    assert_eq!(
+        said,
+        "error: content/site.toml: covers/another-big.png is 1.1 MiB, over the 1 MiB a file of a Cloudflare deployment may be (`max_file_mib`)\n  help: make the file smaller (a cover image: resize it) or serve it from R2\n1 problem found; nothing was written"
+    );
+}
+
+#[test]
+fn the_deployment_limits_must_be_at_least_one() {
+    let site = Site::bare();
+    site.write("content/site.toml", "title = \"Test Press\"\nmax_files = 0\n");
+    site.check_fails_with("error: content/site.toml:2: `max_files` must be at least 1\n  help: leave it out for the free plan's 20000 files of at most 25 MiB, or set your plan's limit");
+}

@@ -14,6 +14,7 @@ use crate::cmd::build;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::incremental::{Engine, Rebuilt};
 use crate::layout::{self, Layout};
+use crate::messages::count;
 use crate::preview::{self, Problem, Status};
 use crate::site::Options;
 
@@ -224,9 +225,4 @@ fn report(rebuilt: &Rebuilt, ms: u128) {
         let files = rebuilt.problems.iter().map(|p| &p.path).collect::<std::collections::BTreeSet<_>>().len();
         eprintln!("Still broken: {}, kept as last built until fixed", count(files, "book file"));
     }
-}
-
-/// `1 file`, `3 files`.
-fn count(n: usize, what: &str) -> String {
-    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }

@@ -432,8 +432,9 @@ help: the catalog shows this many books a page, e.g. per_page = 24",
     site.write("content/site.toml", "title = \"T\"\ncolour = \"red\"\n");
     site.check_fails_with(
         "error: content/site.toml:2:1: unknown field `colour`, expected one of `title`, `description`, `base_url`, \
-`currency`, `theme`, `stripe_publishable_key`, `per_page`, `lang`\n  \
-help: the keys site.toml may have are: title, description, base_url, currency, theme, stripe_publishable_key, per_page, lang",
+`currency`, `theme`, `stripe_publishable_key`, `per_page`, `lang`, `max_files`, `max_file_mib`\n  \
+help: the keys site.toml may have are: title, description, base_url, currency, theme, stripe_publishable_key, per_page, \
+lang, max_files, max_file_mib",
     );
 
     let site = Site::new();

@@ -238,7 +238,7 @@ mod tests {
             (vec![line("nope", 1)], "unknown_item", "items[0].id"),
             (vec![line("hamming", 1), line("sold-out", 1)], "item_unavailable", "items[1].id"),
             (vec![line("hamming", 0)], "invalid_quantity", "items[0].quantity"),
-            (vec![line("hamming", 100)], "invalid_quantity", "items[0].quantity"),
+            (vec![line("hamming", MAX_QUANTITY + 1)], "invalid_quantity", "items[0].quantity"),
             (vec![line("hamming", 1), line("hamming", 2)], "duplicate_item", "items[1].id"),
             (vec![line("hamming", 1), line("yen", 1)], "mixed_currencies", "items[1]"),
             (vec![line("cheap", 1)], "amount_too_small", "items"),
@@ -261,7 +261,7 @@ mod tests {
         assert_eq!(message(&[line("nope", 1)]), "No book `nope` is for sale here.");
         assert_eq!(message(&[line("<b>", 1), line("<b>", 1)]), "No such book is for sale here.");
         assert_eq!(message(&[line("sold-out", 1)]), "The book `sold-out` is sold out.");
-        assert_eq!(message(&[line("hamming", 100)]), "Quantity must be a whole number from 1 to 99.");
+        assert_eq!(message(&[line("hamming", MAX_QUANTITY + 1)]), "Quantity must be a whole number from 1 to 99.");
         assert_eq!(
             message(&[line("hamming", 1), line("hamming", 1)]),
             "The book `hamming` appears twice; send one line per book with its quantity."

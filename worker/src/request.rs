@@ -1,6 +1,6 @@
-//! Reading `POST /api/payment-intent`: headers, size, and the JSON order's shape, checked field
-//! by field so every error names its `param`. Only ids and quantities are read; anything
-//! else the browser sends (an `amount`, a `price`) is ignored.
+//! Reading an order posted to the endpoint ([`catalog::ENDPOINT`]): headers, size, and the
+//! JSON order's shape, checked field by field so every error names its `param`. Only ids and
+//! quantities are read; anything else the browser sends (an `amount`, a `price`) is ignored.
 //!
 //! This module checks shapes and types only: that `items` is a list of objects with a string
 //! `id` and a whole-number `quantity`. The order's rules (how many lines, how many copies,
@@ -186,47 +186,25 @@ mod tests {
     }
 
     #[test]
-    fn the_order_rules_are_price_orders_with_its_words() {
+    fn the_order_rules_are_price_orders_and_so_are_their_words() {
+        use catalog::MAX_QUANTITY;
         let order = |items: &str| format!(r#"{{"items":[{items}]}}"#);
+        let one = |id: &str, quantity: &str| order(&format!(r#"{{"id":"{id}","quantity":{quantity}}}"#));
         let many: Vec<String> = (0..=catalog::MAX_LINES).map(|i| format!(r#"{{"id":"b{i}","quantity":1}}"#)).collect();
         let cases = [
-            (order(""), "empty_order", "items", "The cart is empty."),
-            (
-                order(&many.join(",")),
-                "too_many_items",
-                "items",
-                "An order can hold at most 50 different books; this one has 51.",
-            ),
-            (
-                order(r#"{"id":"a","quantity":0}"#),
-                "invalid_quantity",
-                "items[0].quantity",
-                "Quantity must be a whole number from 1 to 99.",
-            ),
-            (
-                order(r#"{"id":"a","quantity":100}"#),
-                "invalid_quantity",
-                "items[0].quantity",
-                "Quantity must be a whole number from 1 to 99.",
-            ),
-            (
-                order(r#"{"id":"a","quantity":1.5}"#),
-                "invalid_quantity",
-                "items[0].quantity",
-                "Quantity must be a whole number from 1 to 99.",
-            ),
-            (order(r#"{"id":"../x","quantity":1}"#), "unknown_item", "items[0].id", "No such book is for sale here."),
-            (order(r#"{"id":"nope","quantity":1}"#), "unknown_item", "items[0].id", "No book `nope` is for sale here."),
+            (order(""), OrderError::Empty),
+            (order(&many.join(",")), OrderError::TooManyLines(catalog::MAX_LINES + 1)),
+            (one("a", "0"), OrderError::InvalidQuantity { index: 0 }),
+            (one("a", &(MAX_QUANTITY + 1).to_string()), OrderError::InvalidQuantity { index: 0 }),
+            (one("a", "1.5"), OrderError::InvalidQuantity { index: 0 }),
+            (one("../x", "1"), OrderError::NotAnId { index: 0 }),
+            (one("nope", "1"), OrderError::UnknownItem { index: 0, id: "nope".into() }),
         ];
-        for (body, code, param, message) in cases {
-            let error = answer(&body).expect_err(&body);
-            assert_eq!(
-                (error.status, error.code, error.param.as_deref(), error.message.as_str()),
-                (400, code, Some(param), message),
-                "{body}"
-            );
+        for (body, rule) in cases {
+            // Status, code, param and message: catalog's error, as the endpoint answers it.
+            assert_eq!(answer(&body), Err(ApiError::from(rule)), "{body}");
         }
-        assert_eq!(answer(&order(r#"{"id":"a","quantity":99}"#)), Ok(2300 * 99));
+        assert_eq!(answer(&one("a", &MAX_QUANTITY.to_string())), Ok(2300 * MAX_QUANTITY));
     }
 
     #[test]
@@ -287,8 +265,9 @@ mod origin_tests {
 
     #[test]
     fn the_origin_is_cut_from_the_url() {
-        assert_eq!(origin_of("https://books.example/api/payment-intent?x=1"), "https://books.example");
-        assert_eq!(origin_of("http://127.0.0.1:8787/api/payment-intent"), "http://127.0.0.1:8787");
+        let endpoint = catalog::ENDPOINT;
+        assert_eq!(origin_of(&format!("https://books.example{endpoint}?x=1")), "https://books.example");
+        assert_eq!(origin_of(&format!("http://127.0.0.1:8787{endpoint}")), "http://127.0.0.1:8787");
         assert_eq!(origin_of("http://127.0.0.1:8787"), "http://127.0.0.1:8787");
     }
 }

@@ -101,7 +101,7 @@ process.on('SIGTERM', () => stopAll(143));
 const QUIET_WRANGLER = [
   /^\[wrangler:info\] (GET|HEAD) (?!\/api\/)\S* [23]\d\d /,
   /Reloading local server|Parsed \d+ valid header rules|update available/,
-  /^\s*$/,
+  /^[\s─]*$/,
 ];
 
 function startWrangler() {

@@ -63,16 +63,6 @@ impl Currency {
         CURRENCIES.iter().map(|info| info.code)
     }
 
-    /// The closest supported code to a mistyped one (`"usdd"` → `"usd"`).
-    pub fn suggest(code: &str) -> Option<&'static str> {
-        let code = code.to_ascii_lowercase();
-        Currency::codes()
-            .map(|known| (edit_distance(&code, known), known))
-            .filter(|(distance, _)| *distance <= 2)
-            .min_by_key(|(distance, _)| *distance)
-            .map(|(_, known)| known)
-    }
-
     /// The lowercase code, as Stripe takes it.
     pub fn code(self) -> &'static str {
         self.0.code
@@ -119,6 +109,19 @@ impl Currency {
         Ok(amount)
     }
 
+    /// Parses a book's unit price ([`Currency::parse_price`]) and checks that Stripe can
+    /// charge it: at least [`Currency::minimum`], at most [`Currency::maximum`].
+    pub fn parse_unit_price(self, text: &str) -> Result<Amount, PriceError> {
+        let amount = self.parse_price(text)?;
+        if amount < self.minimum() {
+            return Err(PriceError::BelowMinimum { amount, currency: self });
+        }
+        if amount > self.maximum() {
+            return Err(PriceError::AboveMaximum { price: text.to_owned(), currency: self });
+        }
+        Ok(amount)
+    }
+
     /// An amount as an exact decimal in major units: 2300 → `"23.00"` in USD, `"2300"` in JPY.
     pub fn to_decimal(self, amount: Amount) -> String {
         let decimals = self.decimals() as usize;
@@ -154,22 +157,6 @@ fn group_thousands(digits: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// Levenshtein distance, for "did you mean" hints on short identifiers.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 impl PartialEq for Currency {
@@ -221,6 +208,20 @@ pub enum PriceError {
     },
     /// Too many digits to be any real price.
     TooLarge(String),
+    /// Under Stripe's minimum charge in its currency.
+    BelowMinimum {
+        /// The price in minor units.
+        amount: Amount,
+        /// Its currency.
+        currency: Currency,
+    },
+    /// Over Stripe's maximum charge.
+    AboveMaximum {
+        /// The price as written.
+        price: String,
+        /// Its currency.
+        currency: Currency,
+    },
 }
 
 impl fmt::Display for PriceError {
@@ -241,6 +242,17 @@ impl fmt::Display for PriceError {
                 currency.to_ascii_uppercase()
             ),
             PriceError::TooLarge(price) => write!(f, "price `{price}` is too large"),
+            PriceError::BelowMinimum { amount, currency } => write!(
+                f,
+                "price {} is below Stripe's minimum charge of {}",
+                currency.display(*amount),
+                currency.display(currency.minimum())
+            ),
+            PriceError::AboveMaximum { price, currency } => write!(
+                f,
+                "price `{price}` is above Stripe's maximum charge of {}",
+                currency.display(currency.maximum())
+            ),
         }
     }
 }
@@ -318,11 +330,20 @@ mod tests {
     }
 
     #[test]
-    fn unknown_currencies_get_a_suggestion() {
-        assert!(Currency::from_code("usdd").is_none());
-        assert_eq!(Currency::suggest("usdd"), Some("usd"));
-        assert_eq!(Currency::suggest("USD"), Some("usd"));
-        assert_eq!(Currency::suggest("zzzzzz"), None);
+    fn a_unit_price_must_be_one_stripe_can_charge() {
+        assert_eq!(usd().parse_unit_price("0.50"), Ok(50));
+        assert_eq!(usd().parse_unit_price("999999.99"), Ok(99_999_999));
+        let below = usd().parse_unit_price("0.20").unwrap_err();
+        assert_eq!(below, PriceError::BelowMinimum { amount: 20, currency: usd() });
+        assert_eq!(below.to_string(), "price $0.20 is below Stripe's minimum charge of $0.50");
+        let above = usd().parse_unit_price("1000000.00").unwrap_err();
+        assert_eq!(above.to_string(), "price `1000000.00` is above Stripe's maximum charge of $999,999.99");
+        let sek = Currency::from_code("sek").expect("sek is supported");
+        assert_eq!(
+            sek.parse_unit_price("2.99").unwrap_err().to_string(),
+            "price 2.99 SEK is below Stripe's minimum charge of 3.00 SEK"
+        );
+        assert!(matches!(usd().parse_unit_price("1.999"), Err(PriceError::TooManyDecimals { .. })), "parsed first");
     }
 
     #[test]

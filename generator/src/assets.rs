@@ -48,13 +48,13 @@ impl Assets {
     pub fn load(theme: &Theme) -> Result<Assets, Vec<Diagnostic>> {
         let mut files = BTreeMap::new();
         let mut problems = Vec::new();
-        for (rel, path) in &theme.statics {
-            match std::fs::read(path) {
+        for (rel, source) in &theme.statics {
+            match source.read() {
                 Ok(bytes) => {
                     let url = format!("/assets/{}", hashed_name(rel, &fingerprint(&bytes)));
-                    files.insert(rel.clone(), Asset { bytes, url });
+                    files.insert(rel.clone(), Asset { bytes: bytes.into_owned(), url });
                 }
-                Err(e) => problems.push(Diagnostic::new(path, format!("cannot read the static file: {e}"))),
+                Err(e) => problems.push(Diagnostic::new(&source.path(), format!("cannot read the static file: {e}"))),
             }
         }
         if problems.is_empty() {

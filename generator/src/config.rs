@@ -6,7 +6,7 @@ use catalog::Currency;
 use serde::Deserialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::front_matter::{did_you_mean, line_col, line_of_key};
+use crate::messages::{currency_help, did_you_mean, line_col, line_of_key};
 
 /// The site's settings, validated.
 #[derive(Debug, Clone)]
@@ -71,7 +71,7 @@ fn default_per_page() -> usize {
 }
 
 fn default_theme() -> String {
-    "default".to_owned()
+    crate::theme::DEFAULT.to_owned()
 }
 
 impl Config {
@@ -84,7 +84,7 @@ impl Config {
             let mut d = Diagnostic::new(path, e.message().to_owned());
             d.line = line;
             d.column = column;
-            match did_you_mean(e.message(), KEYS) {
+            match did_you_mean(e.message(), KEYS, "site.toml") {
                 Some(help) => d.help(help),
                 None => d,
             }
@@ -162,17 +162,6 @@ fn is_local(url: &str) -> bool {
         || host.starts_with("127.")
         || host == "::1"
         || host == "0.0.0.0"
-}
-
-/// "did you mean" for a currency code, or the list of supported ones.
-pub(crate) fn currency_help(code: &str) -> String {
-    match Currency::suggest(code) {
-        Some(known) => format!("did you mean `{known}`? Currencies are lowercase ISO 4217 codes"),
-        None => format!(
-            "use a lowercase ISO 4217 code Stripe settles in: {}",
-            Currency::codes().collect::<Vec<_>>().join(", ")
-        ),
-    }
 }
 
 #[cfg(test)]

@@ -9,13 +9,15 @@ use catalog::{Amount, Currency};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use crate::config::{currency_help, Config};
+use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::front_matter::{self, did_you_mean, line_of_key, Format, SplitError, BOOK_KEYS};
+use crate::front_matter::{self, Format, RawBook, Split, SplitError, BOOK_KEYS};
 use crate::images::{self, Image};
 use crate::markdown;
+use crate::messages::{did_you_mean, line_col, line_of_key};
 use crate::slips::{self, Slip};
 use crate::slug;
+use crate::validate::{self, Invalid};
 
 /// A book ready to render and sell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,175 +174,130 @@ pub fn catalog_order(a: &Book, b: &Book) -> std::cmp::Ordering {
 
 /// Loads one book file: `Ok(None)` for a draft that `drafts` skips, or every problem it has.
 pub fn load_book(path: &Path, config: &Config, drafts: Drafts) -> Result<Option<Book>, Vec<Diagnostic>> {
-    let bytes = std::fs::read(path).map_err(|e| vec![Diagnostic::new(path, format!("cannot read the file: {e}"))])?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let (line, column) =
-            front_matter::line_col(&String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]), usize::MAX);
-        vec![Diagnostic::new(path, "the file is not valid UTF-8")
-            .at(line, Some(column))
-            .help("save the file as UTF-8 (most editors have an encoding option in the save dialog)")]
-    })?;
+    let text = read_text(path).map_err(|d| vec![d])?;
     let split = front_matter::split(&text).map_err(|e| vec![split_problem(path, e)])?;
-    let in_file = |slip: Slip| {
-        Diagnostic::new(path, slip.message).at(slip.line + split.front_line - 1, slip.column).help(slip.help)
-    };
-    let curly = slips::curly_quotes(split.format, split.front);
-    if !curly.is_empty() {
-        return Err(curly.into_iter().map(in_file).collect());
-    }
-    let raw = front_matter::parse(split.format, split.front).map_err(|e| {
-        if let Some(slip) = slips::explain(split.format, split.front, &e) {
-            return vec![in_file(slip)];
-        }
-        let mut d = Diagnostic::new(path, e.message.clone());
-        if let Some((line, column)) = e.position {
-            d = d.at(line + split.front_line - 1, Some(column));
-        }
-        vec![match did_you_mean(&e.message, BOOK_KEYS) {
-            Some(help) => d.help(help),
-            None => d,
-        }]
-    })?;
+    let mut file = BookFile { path, split: &split, problems: Vec::new() };
+    let raw = file.parse()?;
     if raw.draft && drafts == Drafts::Skip {
         return Ok(None);
     }
-    let line = |key: &str| line_of_key(split.front, key).map(|l| l + split.front_line - 1);
-    let at = |key: &str, message: String| Diagnostic::new(path, message).at_line(line(key));
-    let mut problems = Vec::new();
-
-    let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    if let Err(e) = book_id::check(&id) {
-        problems.push(id_problem(path, &id, &e));
-    }
-    let mut required = |key: &str, value: Option<String>, example: &str| match value {
-        Some(v) if !v.trim().is_empty() => v,
-        _ => {
-            problems.push(
-                Diagnostic::new(path, format!("missing `{key}`"))
-                    .at_line(line(key).or(Some(split.front_line - 1)))
-                    .help(format!("add `{}` to the front matter", example_for(split.format, key, example))),
-            );
-            String::new()
-        }
+    let id = book_id_of(path).map_err(|d| file.problems.push(d)).unwrap_or_default();
+    let title = file.take(raw.valid_title(split.format));
+    let author = file.take(raw.valid_author(split.format));
+    let price = file.take(raw.valid_price(split.format));
+    let currency = file.take(raw.valid_currency(config.currency));
+    let amount = match (price, currency) {
+        (Some(price), Some(currency)) => file.take(validate::unit_amount(&price, currency)),
+        _ => None,
     };
-    let title = required("title", raw.title, "The Art of Doing Science and Engineering");
-    let author = required("author", raw.author, "Richard Hamming");
-    let price = required("price", raw.price.map(|p| p.0), "23.00");
-
-    let currency = match &raw.currency {
-        None => Some(config.currency),
-        Some(code) => {
-            let found = Currency::from_code(code);
-            if found.is_none() {
-                problems.push(at("currency", format!("unsupported currency `{code}`")).help(currency_help(code)));
-            }
-            found
-        }
-    };
-    let mut amount = 0;
-    if let (Some(currency), false) = (currency, price.is_empty()) {
-        match currency.parse_price(&price) {
-            Ok(a) if a < currency.minimum() => problems.push(
-                at(
-                    "price",
-                    format!(
-                        "price {} is below Stripe's minimum charge of {}",
-                        currency.display(a),
-                        currency.display(currency.minimum())
-                    ),
-                )
-                .help("Stripe refuses smaller card payments in this currency; raise the price"),
-            ),
-            Ok(a) if a > currency.maximum() => problems.push(
-                at(
-                    "price",
-                    format!(
-                        "price `{price}` is above Stripe's maximum charge of {}",
-                        currency.display(currency.maximum())
-                    ),
-                )
-                .help("Stripe refuses larger card payments; check the number of digits"),
-            ),
-            Ok(a) => amount = a,
-            Err(e) => problems.push(at("price", e.to_string())),
-        }
-    }
-
-    let cover = raw.cover.as_deref().and_then(|name| {
-        let file = path.parent().unwrap_or(Path::new(".")).join(name);
-        let ext = file.extension().map(|x| x.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-        if !COVER_EXTENSIONS.contains(&ext.as_str()) {
-            problems.push(
-                at("cover", format!("cover `{name}` is not an image this shop can show"))
-                    .help(format!("use one of: {}", COVER_EXTENSIONS.join(", "))),
-            );
-            None
-        } else if !file.is_file() {
-            problems.push(
-                at("cover", format!("cover file `{}` does not exist", file.display()))
-                    .help("put the image beside the book file, or remove `cover` to get a drawn cover"),
-            );
-            None
-        } else {
-            match imagesize::size(&file) {
-                Ok(size) => Some(Cover {
-                    path: file,
-                    width: u32::try_from(size.width).unwrap_or(u32::MAX),
-                    height: u32::try_from(size.height).unwrap_or(u32::MAX),
-                }),
-                Err(e) => {
-                    problems.push(
-                        at("cover", format!("cover `{}` cannot be read as an image: {e}", file.display()))
-                            .help("export it again as JPEG, PNG or WebP"),
-                    );
-                    None
-                }
-            }
-        }
-    });
-    let isbn = raw.isbn.as_deref().and_then(|isbn| match normalize_isbn(isbn) {
-        // Shown as the editor wrote it (hyphens help readers); only the digits are checked.
-        Ok(_) => Some(isbn.trim().to_owned()),
-        Err(why) => {
-            problems.push(
-                at("isbn", format!("ISBN `{isbn}` {why}"))
-                    .help("copy the ISBN from the book's copyright page, or remove `isbn`"),
-            );
-            None
-        }
-    });
-    let published = raw.published.map(|d| d.0).and_then(|d| {
-        if is_date(&d) {
-            Some(d)
-        } else {
-            problems
-                .push(at("published", format!("`{d}` is not a date")).help("write it as YYYY-MM-DD, e.g. 2020-05-26"));
-            None
-        }
-    });
+    let cover = file.take(raw.valid_cover(path)).flatten();
+    let isbn = file.take(raw.valid_isbn()).flatten();
+    let published = file.take(raw.valid_published()).flatten();
+    let mut problems = file.problems;
     let images = images::find(path, split.body, split.body_line, &mut problems);
-
-    if !problems.is_empty() {
-        return Err(problems);
+    match (title, author, amount, currency) {
+        (Some(title), Some(author), Some(amount), Some(currency)) if problems.is_empty() => Ok(Some(Book {
+            id,
+            path: path.to_owned(),
+            title,
+            author,
+            amount,
+            currency,
+            cover,
+            isbn,
+            published,
+            tags: raw.tags,
+            weight: raw.weight,
+            available: raw.available.unwrap_or(true),
+            draft: raw.draft,
+            summary: markdown::summary(split.body),
+            body: split.body.to_owned(),
+            images,
+        })),
+        _ => Err(problems),
     }
-    Ok(Some(Book {
-        id,
-        path: path.to_owned(),
-        title: title.trim().to_owned(),
-        author: author.trim().to_owned(),
-        amount,
-        currency: currency.unwrap_or(config.currency),
-        cover,
-        isbn,
-        published,
-        tags: raw.tags,
-        weight: raw.weight,
-        available: raw.available.unwrap_or(true),
-        draft: raw.draft,
-        summary: markdown::summary(split.body),
-        body: split.body.to_owned(),
-        images,
-    }))
+}
+
+/// A book file's text, which must be UTF-8.
+fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| Diagnostic::new(path, format!("cannot read the file: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]).into_owned();
+        let (line, column) = line_col(&valid, usize::MAX);
+        Diagnostic::new(path, "the file is not valid UTF-8")
+            .at(line, Some(column))
+            .help("save the file as UTF-8 (most editors have an encoding option in the save dialog)")
+    })
+}
+
+/// The book's id, its file name, when it follows the catalog's id rule.
+fn book_id_of(path: &Path) -> Result<String, Diagnostic> {
+    let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    match book_id::check(&id) {
+        Ok(()) => Ok(id),
+        Err(e) => Err(id_problem(path, &id, &e)),
+    }
+}
+
+/// A book file split at its fences: places what its front matter's validators find.
+struct BookFile<'a> {
+    path: &'a Path,
+    split: &'a Split<'a>,
+    /// What the validators found, in the order they ran.
+    problems: Vec<Diagnostic>,
+}
+
+impl BookFile<'_> {
+    /// The front matter read into its type: the commonest slips in plain words, else the
+    /// parser's message, placed in the file.
+    fn parse(&self) -> Result<RawBook, Vec<Diagnostic>> {
+        let Split { format, front, .. } = *self.split;
+        let curly = slips::curly_quotes(format, front);
+        if !curly.is_empty() {
+            return Err(curly.into_iter().map(|slip| self.slip(slip)).collect());
+        }
+        front_matter::parse(format, front).map_err(|e| {
+            if let Some(slip) = slips::explain(format, front, &e) {
+                return vec![self.slip(slip)];
+            }
+            let mut d = Diagnostic::new(self.path, e.message.clone());
+            if let Some((line, column)) = e.position {
+                d = d.at(self.file_line(line), Some(column));
+            }
+            vec![match did_you_mean(&e.message, BOOK_KEYS, "a book") {
+                Some(help) => d.help(help),
+                None => d,
+            }]
+        })
+    }
+
+    /// A line of the front matter as a line of the file.
+    fn file_line(&self, front_line: usize) -> usize {
+        front_line + self.split.front_line - 1
+    }
+
+    fn slip(&self, slip: Slip) -> Diagnostic {
+        Diagnostic::new(self.path, slip.message).at(self.file_line(slip.line), slip.column).help(slip.help)
+    }
+
+    /// The value, or `None` after adding the problem, placed on its key's line (a missing
+    /// key on the opening fence).
+    fn take<T>(&mut self, result: Result<T, Invalid>) -> Option<T> {
+        let invalid = match result {
+            Ok(value) => return Some(value),
+            Err(invalid) => invalid,
+        };
+        let mut line = line_of_key(self.split.front, invalid.key).map(|l| self.file_line(l));
+        if invalid.missing {
+            line = line.or(Some(self.split.front_line - 1));
+        }
+        let d = Diagnostic::new(self.path, invalid.message).at_line(line);
+        self.problems.push(match invalid.help {
+            Some(help) => d.help(help),
+            None => d,
+        });
+        None
+    }
 }
 
 /// A file whose name breaks the id rule, and the name to give it instead.
@@ -352,13 +309,6 @@ fn id_problem(path: &Path, id: &str, error: &BookIdError) -> Diagnostic {
             d.help(format!("rename the file with {}, e.g. working-in-public.{ext}", book_id::ALLOWED))
         }
         better => d.help(format!("rename the file to {better}.{ext}")),
-    }
-}
-
-fn example_for(format: Format, key: &str, value: &str) -> String {
-    match format {
-        Format::Toml => format!("{key} = \"{value}\""),
-        Format::Yaml => format!("{key}: \"{value}\""),
     }
 }
 
@@ -375,59 +325,5 @@ fn split_problem(path: &Path, error: SplitError) -> Diagnostic {
                 .at(1, Some(1))
                 .help(format!("add a line with only `{fence}` after the last key"))
         }
-    }
-}
-
-/// Checks an ISBN-10 or ISBN-13 checksum; returns its digits without hyphens or spaces.
-pub fn normalize_isbn(text: &str) -> Result<String, &'static str> {
-    let isbn: String = text.chars().filter(|c| *c != '-' && *c != ' ').collect::<String>().to_ascii_uppercase();
-    let digit = |c: u8| u32::from(c - b'0');
-    let ok = match isbn.len() {
-        13 if isbn.bytes().all(|b| b.is_ascii_digit()) => {
-            let sum: u32 = isbn.bytes().enumerate().map(|(i, b)| digit(b) * if i % 2 == 0 { 1 } else { 3 }).sum();
-            sum.is_multiple_of(10)
-        }
-        10 if isbn.bytes().take(9).all(|b| b.is_ascii_digit())
-            && isbn.bytes().last().is_some_and(|b| b.is_ascii_digit() || b == b'X') =>
-        {
-            let sum: u32 =
-                isbn.bytes().enumerate().map(|(i, b)| (10 - i as u32) * if b == b'X' { 10 } else { digit(b) }).sum();
-            sum.is_multiple_of(11)
-        }
-        _ => return Err("is not 10 or 13 digits"),
-    };
-    if ok {
-        Ok(isbn)
-    } else {
-        Err("has a wrong check digit")
-    }
-}
-
-fn is_date(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    let num = |s: &str, len: usize, max: u32| {
-        s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) && s.parse::<u32>().is_ok_and(|n| n >= 1 && n <= max)
-    };
-    parts.len() == 3 && num(parts[0], 4, 9999) && num(parts[1], 2, 12) && num(parts[2], 2, 31)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn isbn_checksums_are_checked() {
-        assert_eq!(normalize_isbn("978-1-7322651-7-2"), Ok("9781732265172".into()));
-        assert_eq!(normalize_isbn("0-306-40615-2"), Ok("0306406152".into()));
-        assert_eq!(normalize_isbn("080442957X"), Ok("080442957X".into()));
-        assert_eq!(normalize_isbn("978-1-7322651-7-3"), Err("has a wrong check digit"));
-        assert_eq!(normalize_isbn("12345"), Err("is not 10 or 13 digits"));
-    }
-
-    #[test]
-    fn dates_are_checked() {
-        assert!(is_date("2020-05-26"));
-        assert!(!is_date("2020-13-01"));
-        assert!(!is_date("26/05/2020"));
     }
 }

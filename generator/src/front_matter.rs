@@ -3,7 +3,6 @@
 
 use std::fmt;
 
-use catalog::money::edit_distance;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
@@ -176,7 +175,7 @@ pub fn parse(format: Format, front: &str) -> Result<RawBook, ParseError> {
     match format {
         Format::Toml => toml::from_str(front).map_err(|e| ParseError {
             message: e.message().trim_end().to_owned(),
-            position: e.span().map(|s| line_col(front, s.start)),
+            position: e.span().map(|s| crate::messages::line_col(front, s.start)),
         }),
         Format::Yaml if front.trim().is_empty() => Ok(RawBook::default()),
         Format::Yaml => serde_yaml_ng::from_str(front).map_err(|e| {
@@ -188,37 +187,6 @@ pub fn parse(format: Format, front: &str) -> Result<RawBook, ParseError> {
             ParseError { message, position: e.location().map(|l| (l.line(), l.column())) }
         }),
     }
-}
-
-/// 1-based line and column of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
-/// The 1-based line within `front` where `key` is set, for errors found after parsing.
-pub fn line_of_key(front: &str, key: &str) -> Option<usize> {
-    front
-        .lines()
-        .position(|line| {
-            line.trim_start()
-                .strip_prefix(key)
-                .is_some_and(|rest| matches!(rest.trim_start().chars().next(), Some('=' | ':')))
-        })
-        .map(|i| i + 1)
-}
-
-/// For serde's "unknown field `prise`" messages: "did you mean `price`?".
-pub fn did_you_mean(message: &str, known: &[&str]) -> Option<String> {
-    let rest = message.split("unknown field `").nth(1)?;
-    let field = &rest[..rest.find('`')?];
-    let best = known.iter().map(|k| (edit_distance(field, k), *k)).filter(|(d, _)| *d <= 2).min_by_key(|(d, _)| *d);
-    Some(match best {
-        Some((_, k)) => format!("did you mean `{k}`?"),
-        None => format!("the keys a book may have are: {}", known.join(", ")),
-    })
 }
 
 #[cfg(test)]
@@ -264,15 +232,12 @@ mod tests {
     fn unknown_keys_are_placed_and_get_a_suggestion() {
         let err = parse(Format::Toml, "title = \"A\"\nprise = \"1\"\n").unwrap_err();
         assert_eq!(err.position.map(|p| p.0), Some(2));
-        assert_eq!(did_you_mean(&err.message, BOOK_KEYS).as_deref(), Some("did you mean `price`?"));
+        assert_eq!(
+            crate::messages::did_you_mean(&err.message, BOOK_KEYS, "a book").as_deref(),
+            Some("did you mean `price`?")
+        );
         let err = parse(Format::Yaml, "title: A\nprise: 1\n").unwrap_err();
         assert_eq!(err.position.map(|p| p.0), Some(2));
         assert!(err.message.starts_with("unknown field `prise`"), "{}", err.message);
-    }
-
-    #[test]
-    fn keys_are_found_by_line() {
-        assert_eq!(line_of_key("title = 1\n  price = \"2\"\n", "price"), Some(2));
-        assert_eq!(line_of_key("title: 1\nprices: 2\n", "price"), None);
     }
 }

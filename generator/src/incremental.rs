@@ -11,14 +11,14 @@ use std::sync::{Mutex, PoisonError};
 
 use anyhow::{Context, Result};
 
-use crate::cmd::build::{self, Summary};
-use crate::content::{self, Book, Drafts, COVER_EXTENSIONS};
+use crate::content::{self, Book, COVER_EXTENSIONS};
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::layout::{Layout, Place};
 use crate::listing::{self, ListPage};
 use crate::output::{self, Lock};
 use crate::preview;
 use crate::render::{self, Output, Renderer};
-use crate::site::Site;
+use crate::site::{Options, Site, Summary};
 
 /// What a set of changed paths asks for.
 #[derive(Debug, PartialEq, Eq)]
@@ -32,28 +32,24 @@ pub enum Change {
     Nothing,
 }
 
-/// Sorts changed paths (as `root.join(...)`) into what they ask for.
-pub fn classify(root: &Path, paths: &[PathBuf]) -> Change {
+/// Sorts changed paths (as `layout.root().join(...)`) into what they ask for.
+pub fn classify(layout: &Layout, paths: &[PathBuf]) -> Change {
     let mut books = Vec::new();
     for path in paths {
-        let Ok(rel) = path.strip_prefix(root) else { continue };
-        let name = rel.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
         // Editors' swap, backup and lock files (`.x.md.swp`, `x.md~`, `.#x.md`, vim's `4913`).
         if name.starts_with('.') || name.ends_with('~') || name == "4913" {
             continue;
         }
-        let ext = rel.extension().map(|x| x.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-        if rel.starts_with("content/books") {
-            if content::is_book_file(rel) {
-                books.push(path.clone());
-            } else if COVER_EXTENSIONS.contains(&ext.as_str()) || path.is_dir() {
-                // A cover image, or a folder moved in, whose books send no events of their own.
-                return Change::Site(path.clone());
+        let ext = path.extension().map(|x| x.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+        match layout.place_of(path) {
+            Place::Books if content::is_book_file(path) => books.push(path.clone()),
+            // A cover image, or a folder moved in, whose books send no events of their own.
+            Place::Books if COVER_EXTENSIONS.contains(&ext.as_str()) || path.is_dir() => {
+                return Change::Site(path.clone())
             }
-        } else if rel == Path::new("content/site.toml")
-            || ["themes", "templates", "static"].iter().any(|dir| rel.starts_with(dir))
-        {
-            return Change::Site(path.clone());
+            Place::Look => return Change::Site(path.clone()),
+            Place::Books | Place::Outside => {}
         }
     }
     books.sort();
@@ -82,8 +78,10 @@ pub struct Rebuilt {
 
 /// A site built once into `output`, kept in memory for rebuilds.
 pub struct Engine {
-    root: PathBuf,
+    layout: Layout,
     output: PathBuf,
+    /// What the command line handed in, for every full rebuild.
+    options: Options,
     site: Site,
     /// Bumped for a book each time it changes: list pages show it again when it does.
     generations: HashMap<String, u64>,
@@ -98,24 +96,25 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Loads the site at `root` and builds all of it into `output` (drafts too if `drafts`
-    /// includes them, and in every rebuild).
-    pub fn start(root: &Path, output: &Path, drafts: Drafts) -> Result<(Engine, Summary)> {
-        Engine::start_with(root, output, drafts, false)
+    /// Loads the site at `layout` and builds all of it into `output` (drafts too if the
+    /// options include them, and in every rebuild).
+    pub fn start(layout: &Layout, output: &Path, options: &Options) -> Result<(Engine, Summary)> {
+        Engine::start_with(layout, output, options, false)
     }
 
     /// As [`Engine::start`], for `bookshop watch`: every page written carries the preview
     /// script ([`crate::preview`]) that shows problems and reloads after each rebuild.
-    pub fn preview(root: &Path, output: &Path, drafts: Drafts) -> Result<(Engine, Summary)> {
-        Engine::start_with(root, output, drafts, true)
+    pub fn preview(layout: &Layout, output: &Path, options: &Options) -> Result<(Engine, Summary)> {
+        Engine::start_with(layout, output, options, true)
     }
 
-    fn start_with(root: &Path, output: &Path, drafts: Drafts, preview: bool) -> Result<(Engine, Summary)> {
-        let site = Site::load(root, drafts)?;
-        let summary = build::write(&site, output, preview)?;
+    fn start_with(layout: &Layout, output: &Path, options: &Options, preview: bool) -> Result<(Engine, Summary)> {
+        let site = Site::load(layout, options)?;
+        let summary = site.write(output, preview)?;
         let mut engine = Engine {
-            root: root.to_owned(),
+            layout: layout.clone(),
             output: output.to_owned(),
+            options: options.clone(),
             site,
             generations: HashMap::new(),
             next_generation: 1,
@@ -157,7 +156,7 @@ impl Engine {
         for folder in gone {
             paths.extend(self.site.books.iter().filter(|b| b.path.starts_with(&folder)).map(|b| b.path.clone()));
         }
-        match classify(&self.root, &paths) {
+        match classify(&self.layout, &paths) {
             Change::Nothing => Ok(None),
             Change::Site(path) => {
                 let mut rebuilt = self.rebuild_all()?;
@@ -170,7 +169,7 @@ impl Engine {
 
     /// Loads and builds the whole site again.
     pub fn rebuild_all(&mut self) -> Result<Rebuilt> {
-        let (engine, summary) = Engine::start_with(&self.root, &self.output, self.site.drafts, self.preview)?;
+        let (engine, summary) = Engine::start_with(&self.layout, &self.output, &self.options, self.preview)?;
         *self = engine;
         Ok(Rebuilt { full: Some(summary), ..Rebuilt::default() })
     }
@@ -385,8 +384,8 @@ mod tests {
 
     #[test]
     fn changes_are_sorted_by_what_they_touch() {
-        let root = Path::new("/shop");
-        let p = |s: &str| root.join(s);
+        let root = &Layout::new("/shop");
+        let p = |s: &str| root.root().join(s);
         assert_eq!(classify(root, &[p("content/books/a.md")]), Change::Books(vec![p("content/books/a.md")]));
         for book in ["content/books/a.markdown", "content/books/a.MD", "content/books/a.Markdown"] {
             assert_eq!(classify(root, &[p(book)]), Change::Books(vec![p(book)]), "{book}");

@@ -136,7 +136,7 @@ pub fn tag_problems(books: &[Book]) -> Vec<Diagnostic> {
 fn tags_line(path: &Path) -> Option<usize> {
     let text = std::fs::read_to_string(path).ok()?;
     let split = front_matter::split(&text).ok()?;
-    front_matter::line_of_key(split.front, "tags").map(|line| line + split.front_line - 1)
+    crate::messages::line_of_key(split.front, "tags").map(|line| line + split.front_line - 1)
 }
 
 /// Every tag with its books, by slug (so `Open Source` and `open source` are one tag).

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use generator::cmd;
 use generator::content::Drafts;
+use generator::layout::Layout;
+use generator::site::Options;
 
 // A build makes and frees millions of small strings on every core; mimalloc's per-thread
 // pools do that for a fraction of the system allocator's cost.
@@ -16,7 +18,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(name = "bookshop", version, about)]
 struct Cli {
-    /// The site's folder (the one holding content/ and themes/).
+    /// The site's folder (the one holding content/, and themes/ if it has its own).
     #[arg(long, global = true, default_value = ".")]
     root: PathBuf,
     #[command(subcommand)]
@@ -59,12 +61,12 @@ enum Command {
     },
 }
 
-/// `--drafts` given or not.
-fn drafts_from(flag: bool) -> Drafts {
-    if flag {
-        Drafts::Include
-    } else {
-        Drafts::Skip
+/// What the library is handed besides the site's files: `--drafts`, and the publishable
+/// key from the environment (the library never reads the environment itself).
+fn options(drafts: bool) -> Options {
+    Options {
+        drafts: if drafts { Drafts::Include } else { Drafts::Skip },
+        publishable_key: std::env::var("STRIPE_PUBLISHABLE_KEY").ok().filter(|k| !k.is_empty()),
     }
 }
 
@@ -74,17 +76,18 @@ fn main() -> ExitCode {
         // Errors then name `content/books/x.md`, not `./content/books/x.md`.
         cli.root = PathBuf::new();
     }
+    let site = Layout::new(cli.root);
     let result = match cli.command {
         Command::Build { output, drafts } => {
-            let output = output.unwrap_or_else(|| cli.root.join("public"));
-            cmd::build::run(&cli.root, &output, drafts_from(drafts)).map(drop)
+            let output = output.unwrap_or_else(|| site.output());
+            cmd::build::run(&site, &output, &options(drafts)).map(drop)
         }
-        Command::Check { drafts } => cmd::check::run(&cli.root, drafts_from(drafts)),
+        Command::Check { drafts } => cmd::check::run(&site, &options(drafts)),
         Command::Watch { output, drafts } => {
-            let output = output.unwrap_or_else(|| cli.root.join("public"));
-            cmd::watch::run(&cli.root, &output, drafts_from(drafts))
+            let output = output.unwrap_or_else(|| site.output());
+            cmd::watch::run(&site, &output, &options(drafts))
         }
-        Command::New { title, id } => cmd::new::run(&cli.root, &title, id.as_deref()).map(drop),
+        Command::New { title, id } => cmd::new::run(&site, &title, id.as_deref()).map(drop),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

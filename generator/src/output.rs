@@ -41,7 +41,8 @@ impl Lock {
 
 /// The folder holding `target` and `target`'s own name.
 fn beside(target: &Path) -> (PathBuf, String) {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    let name =
+        target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| crate::layout::OUTPUT.into());
     let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     (parent.to_owned(), name)
 }

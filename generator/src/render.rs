@@ -15,8 +15,10 @@ use crate::cover;
 use crate::diagnostic::Diagnostic;
 use crate::feeds;
 use crate::headers;
+use crate::layout;
 use crate::listing::{self, ListPage};
 use crate::markdown;
+use crate::site::Site;
 use crate::structured;
 use crate::theme::{Theme, REQUIRED_TEMPLATES};
 
@@ -70,16 +72,16 @@ struct TagLink<'a> {
 pub fn compile(theme: &Theme, assets: &Assets) -> Result<Tera, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let mut sources = Vec::new();
-    for (name, path) in &theme.templates {
-        match std::fs::read_to_string(path) {
+    for (name, source) in &theme.templates {
+        match source.read_to_string() {
             Ok(text) => sources.push((name.clone(), text)),
-            Err(e) => problems.push(Diagnostic::new(path, format!("cannot read the template: {e}"))),
+            Err(e) => problems.push(Diagnostic::new(&source.path(), format!("cannot read the template: {e}"))),
         }
     }
     for required in REQUIRED_TEMPLATES {
         if !theme.templates.contains_key(*required) {
             problems.push(
-                Diagnostic::new(std::path::Path::new("templates"), format!("the theme has no `{required}`"))
+                Diagnostic::new(std::path::Path::new(layout::TEMPLATES), format!("the theme has no `{required}`"))
                     .help("add it to the theme's templates/ folder or the site's templates/ folder"),
             );
         }
@@ -96,7 +98,7 @@ pub fn compile(theme: &Theme, assets: &Assets) -> Result<Tera, Vec<Diagnostic>> 
             .templates
             .iter()
             .find(|(name, _)| message.contains(&format!("'{name}'")))
-            .map_or_else(|| std::path::PathBuf::from("templates"), |(_, path)| path.clone());
+            .map_or_else(|| std::path::PathBuf::from(layout::TEMPLATES), |(_, source)| source.path());
         problems.push(Diagnostic::new(&path, error_chain(&e)));
     }
     if problems.is_empty() {
@@ -327,7 +329,8 @@ pub fn catalog_files(config: &Config, books: &[Book], write: &Write<'_>) -> Resu
 
 /// Renders every page and file of the site, handing each to `write(path, bytes)`.
 /// Returns the number of HTML pages.
-pub fn render_site(config: &Config, books: &[Book], tera: &Tera, assets: &Assets, write: &Write<'_>) -> Result<usize> {
+pub fn render_site(site: &Site, write: &Write<'_>) -> Result<usize> {
+    let Site { config, books, tera, assets, .. } = site;
     let renderer = Renderer::new(config, tera);
     let lists = listing::pages(books, config.per_page);
     renderer.lists(books, &lists.iter().collect::<Vec<_>>(), write)?;

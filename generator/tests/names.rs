@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use generator::cmd;
 use generator::content::Drafts;
 use generator::incremental::Engine;
+use generator::layout::Layout;
 use tempfile::TempDir;
 
 mod common;
@@ -46,8 +47,8 @@ impl Site {
         self.root().join("public")
     }
 
-    fn build(&self) -> anyhow::Result<cmd::build::Summary> {
-        cmd::build::run(self.root(), &self.output(), Drafts::Skip)
+    fn build(&self) -> anyhow::Result<generator::site::Summary> {
+        cmd::build::run(&Layout::new(self.root()), &self.output(), &common::options(Drafts::Skip))
     }
 
     fn read(&self, rel: &str) -> String {
@@ -57,7 +58,10 @@ impl Site {
     /// What `check` and `build` both say of a broken site, with the temporary root cut off
     /// the paths so the message can be compared whole.
     fn errors(&self) -> String {
-        let check = format!("{:#}", cmd::check::run(self.root(), Drafts::Skip).expect_err("check should fail"));
+        let check = format!(
+            "{:#}",
+            cmd::check::run(&Layout::new(self.root()), &common::options(Drafts::Skip)).expect_err("check should fail")
+        );
         let build = format!("{:#}", self.build().expect_err("the build should fail"));
         assert_eq!(check, build, "check and build report the same");
         assert_eq!(common::entries_named(self.root(), "staging"), Vec::<String>::new(), "nothing half-written");
@@ -102,7 +106,7 @@ fn md_and_markdown_files_in_any_case_are_books_for_build_and_check() {
     {
         site.book(file, title, "");
     }
-    cmd::check::run(site.root(), Drafts::Skip).expect("checks");
+    cmd::check::run(&Layout::new(site.root()), &common::options(Drafts::Skip)).expect("checks");
     site.build().expect("builds");
     let catalog: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
     let mut ids: Vec<&str> = catalog["books"].as_object().expect("books").keys().map(String::as_str).collect();
@@ -140,7 +144,8 @@ fn a_book_as_md_and_as_markdown_is_one_id_twice() {
 fn the_watcher_publishes_markdown_files_as_the_build_does() {
     let site = Site::new();
     site.book("one.md", "One", "");
-    let (mut engine, _) = Engine::start(site.root(), &site.output(), Drafts::Skip).expect("first build");
+    let (mut engine, _) =
+        Engine::start(&Layout::new(site.root()), &site.output(), &common::options(Drafts::Skip)).expect("first build");
     for (file, id) in [("two.markdown", "two"), ("three.MD", "three")] {
         site.book(file, id, "");
         let rebuilt = engine.rebuild(&[site.root().join("content/books").join(file)]).expect("rebuilds");
@@ -148,7 +153,7 @@ fn the_watcher_publishes_markdown_files_as_the_build_does() {
         assert!(site.read(&format!("books/{id}/index.html")).contains("A fine book."), "{file}");
     }
     let fresh = site.root().join("fresh");
-    cmd::build::run(site.root(), &fresh, Drafts::Skip).expect("full build");
+    cmd::build::run(&Layout::new(site.root()), &fresh, &common::options(Drafts::Skip)).expect("full build");
     assert_eq!(site.read("catalog.json"), fs::read_to_string(fresh.join("catalog.json")).expect("read"));
 }
 
@@ -204,7 +209,8 @@ fn two_spellings_that_would_share_a_tag_page_are_an_error_naming_both() {
 fn the_watcher_refuses_a_tag_spelling_that_build_refuses() {
     let site = Site::new();
     site.book("a.md", "A", "tags = [\"Sci-Fi\"]\n");
-    let (mut engine, _) = Engine::start(site.root(), &site.output(), Drafts::Skip).expect("first build");
+    let (mut engine, _) =
+        Engine::start(&Layout::new(site.root()), &site.output(), &common::options(Drafts::Skip)).expect("first build");
     let catalog = site.read("catalog.json");
     site.book("b.md", "B", "tags = [\"Sci.Fi\"]\n");
     let error = engine.rebuild(&[site.root().join("content/books/b.md")]).expect_err("refused");
@@ -234,27 +240,27 @@ fn a_tag_with_nothing_to_name_its_page_is_an_error() {
 #[test]
 fn new_makes_ids_of_accented_long_and_japanese_titles() {
     let site = Site::new();
-    let new = |title: &str| cmd::new::run(site.root(), title, None).expect("writes");
+    let new = |title: &str| cmd::new::run(&Layout::new(site.root()), title, None).expect("writes");
     let file = |id: &str| site.root().join(format!("content/books/{id}.md"));
     assert_eq!(new("Café"), file("cafe"));
     assert_eq!(new(LONG_TITLE), file(SHORTENED));
     assert_eq!(new("吾輩は猫である"), file("wu-bei-hamao-dearu"));
     let text = fs::read_to_string(file(SHORTENED)).expect("read");
     assert!(text.contains(&format!("title = \"{LONG_TITLE}\"")), "{text}");
-    cmd::check::run(site.root(), Drafts::Skip).expect("drafts do not break the site");
+    cmd::check::run(&Layout::new(site.root()), &common::options(Drafts::Skip)).expect("drafts do not break the site");
 }
 
 #[test]
 fn new_takes_an_id_and_holds_it_to_the_id_rule() {
     let site = Site::new();
-    let path = cmd::new::run(site.root(), "吾輩は猫である", Some("i-am-a-cat")).expect("writes");
+    let path = cmd::new::run(&Layout::new(site.root()), "吾輩は猫である", Some("i-am-a-cat")).expect("writes");
     assert_eq!(path, site.root().join("content/books/i-am-a-cat.md"));
-    let error = cmd::new::run(site.root(), "Kokoro", Some("Kokoro")).expect_err("capitals");
+    let error = cmd::new::run(&Layout::new(site.root()), "Kokoro", Some("Kokoro")).expect_err("capitals");
     assert_eq!(
         error.to_string(),
         "the id `Kokoro` has `K`; a book id has only lowercase letters a-z, digits and hyphens"
     );
-    let error = cmd::new::run(site.root(), "Kokoro", Some(&"k".repeat(65))).expect_err("too long");
+    let error = cmd::new::run(&Layout::new(site.root()), "Kokoro", Some(&"k".repeat(65))).expect_err("too long");
     assert_eq!(
         error.to_string(),
         format!("the id `{}` is 65 characters long; the most a book id can have is 64", "k".repeat(65))
@@ -265,7 +271,7 @@ fn new_takes_an_id_and_holds_it_to_the_id_rule() {
 #[test]
 fn new_asks_for_an_id_when_the_title_has_nothing_to_make_one_of() {
     let site = Site::new();
-    let error = cmd::new::run(site.root(), "?!", None).expect_err("no id");
+    let error = cmd::new::run(&Layout::new(site.root()), "?!", None).expect_err("no id");
     assert_eq!(
         error.to_string(),
         "the title `?!` has no letters or digits to make a book id of\n  help: choose the id with --id, e.g. \

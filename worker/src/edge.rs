@@ -8,15 +8,18 @@ use std::time::Duration;
 
 use catalog::{price_order, PriceList, PricedOrder, ENDPOINT, PRICE_LIST_PATH};
 use futures_util::future::{select, Either};
-use futures_util::StreamExt;
+use js_sys::{Reflect, Uint8Array};
 use serde::Serialize;
 use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::web_sys::ReadableStreamDefaultReader;
 use worker::{
     console_log, event, AbortController, Context, Date, Delay, Env, Fetch, Headers, Method, Request, RequestInit,
     Response, Result,
 };
 
 use crate::api_error::ApiError;
+use crate::limit::{self, Admitted};
 use crate::request::{self, Caller, MAX_BODY};
 use crate::stripe::{self, Failure, Outcome, PaymentIntent};
 
@@ -27,6 +30,8 @@ thread_local! {
     // (`If-None-Match`, a 304 from the deployment's own assets), so an isolate never sells
     // from a stale list, as it would under `wrangler dev` when the watcher rewrites it.
     static PRICES: RefCell<Option<(String, Rc<PriceList>)>> = const { RefCell::new(None) };
+    // The idempotency keys this isolate let past the rate limiter: their retries are free.
+    static ADMITTED: RefCell<Admitted> = RefCell::new(Admitted::default());
 }
 
 /// What one request did, logged as one JSON line. Never an email, address or key.
@@ -122,9 +127,14 @@ async fn serve(req: Request, env: Env, path: &str) -> Result<Response> {
         Err(error) => {
             log.code = Some(error.code);
             let mut response = json_response(error.status, error.to_json());
-            if error.status == 405 {
+            let extra = match error.status {
+                405 => Some(("Allow", "POST".to_owned())),
+                429 => Some(("Retry-After", limit::PERIOD_SECONDS.to_string())),
+                _ => None,
+            };
+            if let Some((name, value)) = extra {
                 response = response.and_then(|r| {
-                    r.headers().set("Allow", "POST")?;
+                    r.headers().set(name, &value)?;
                     Ok(r)
                 });
             }
@@ -179,6 +189,8 @@ async fn payment_intent(mut req: Request, env: &Env, log: &mut LogLine) -> std::
     if req.method() != Method::Post {
         return Err(ApiError::new(405, "method_not_allowed", "Use POST."));
     }
+    // Cloudflare's own header: the client's address, which the client cannot set.
+    let client = req.headers().get("CF-Connecting-IP").ok().flatten();
     let content_type = req.headers().get("Content-Type").ok().flatten();
     request::check_content_type(content_type.as_deref())?;
     let body = read_body(&mut req).await?;
@@ -201,7 +213,9 @@ async fn payment_intent(mut req: Request, env: &Env, log: &mut LogLine) -> std::
         .filter(|b| !b.is_empty())
         .unwrap_or_else(|| DEFAULT_STRIPE_API_BASE.to_owned());
     let attempt = order_request.attempt.unwrap_or_else(random_token);
-    let pi = create_payment_intent(&base, &secret, &attempt, &order, log).await.map_err(|f| {
+    let key = stripe::idempotency_key(&attempt, &order);
+    admit(env, client.as_deref(), &key).await?;
+    let pi = create_payment_intent(&base, &secret, &key, &order, log).await.map_err(|f| {
         log.stripe_failure = Some(format!("{f:?}"));
         f.to_api_error()
     })?;
@@ -209,9 +223,34 @@ async fn payment_intent(mut req: Request, env: &Env, log: &mut LogLine) -> std::
     Ok(Created { client_secret: pi.client_secret, payment_intent: pi.id, amount: pi.amount, currency: pi.currency })
 }
 
-/// Reads at most [`MAX_BODY`] bytes; a longer body is refused without reading the rest.
+/// Lets a new checkout attempt through the rate limiter ([`limit`]), or answers 429. A
+/// retry of an attempt let through before (the same idempotency key) is not counted again.
+/// Without the binding (a config that dropped it), nothing is limited.
+async fn admit(env: &Env, client: Option<&str>, key: &str) -> std::result::Result<(), ApiError> {
+    if ADMITTED.with(|a| a.borrow().contains(key)) {
+        return Ok(());
+    }
+    if let Ok(limiter) = env.rate_limiter(limit::BINDING) {
+        let outcome = limiter.limit(client.unwrap_or("unknown").to_owned()).await;
+        // A limiter that cannot answer lets the shopper through: checkout beats the limit.
+        if outcome.is_ok_and(|o| !o.success) {
+            return Err(limit::rate_limited());
+        }
+    }
+    ADMITTED.with(|a| a.borrow_mut().insert(key));
+    Ok(())
+}
+
+/// Reads at most [`MAX_BODY`] bytes. A longer body is refused: by its declared
+/// `Content-Length` before any of it is read; sent chunked, once read to its end (Cloudflare
+/// caps a request body at 100 MB), copying nothing past the limit into the WASM: a body left
+/// half read breaks the connection for the next request, someone else's (a 503 under
+/// `wrangler dev`).
 async fn read_body(req: &mut Request) -> std::result::Result<Vec<u8>, ApiError> {
-    let declared = req.headers().get("Content-Length").ok().flatten().and_then(|l| l.parse::<usize>().ok());
+    let declared = match req.headers().get("Content-Length").ok().flatten() {
+        Some(length) => Some(length.trim().parse::<usize>().map_err(|_| request::bad_length())?),
+        None => None,
+    };
     if declared.is_some_and(|l| l > MAX_BODY) {
         return Err(request::too_large());
     }
@@ -220,34 +259,31 @@ async fn read_body(req: &mut Request) -> std::result::Result<Vec<u8>, ApiError> 
         // Framed by its Content-Length (checked above): one read, no stream to walk.
         return req.bytes().await.map_err(|_| unreadable());
     }
-    let mut stream = match req.stream() {
-        Ok(stream) => stream,
-        Err(_) => return Ok(Vec::new()),
+    let Some(stream) = req.inner().body() else {
+        return Ok(Vec::new());
     };
+    let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
     let mut body = Vec::new();
     let mut seen = 0usize;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| unreadable())?;
-        seen += chunk.len();
-        if seen > MAX_BODY {
-            // Keep nothing, but drain what a client sends without a Content-Length (up to
-            // DRAIN_LIMIT): a half-read body leaves the connection unusable for the next
-            // request (seen under `wrangler dev`); past the limit, give up on it.
-            if seen > DRAIN_LIMIT {
-                break;
-            }
-            continue;
+    loop {
+        let read = JsFuture::from(reader.read()).await.map_err(|_| unreadable())?;
+        if Reflect::get(&read, &"done".into()).map_or(true, |done| done.is_truthy()) {
+            break;
         }
-        body.extend_from_slice(&chunk);
+        let chunk: Uint8Array =
+            Reflect::get(&read, &"value".into()).ok().and_then(|value| value.dyn_into().ok()).ok_or_else(unreadable)?;
+        let start = seen;
+        seen = seen.saturating_add(chunk.length() as usize);
+        if seen <= MAX_BODY {
+            body.resize(seen, 0);
+            chunk.copy_to(&mut body[start..]);
+        }
     }
     if seen > MAX_BODY {
         return Err(request::too_large());
     }
     Ok(body)
 }
-
-/// The most of an oversized chunked body read (and thrown away) before answering 413.
-const DRAIN_LIMIT: usize = 1024 * 1024;
 
 async fn price_list(env: &Env) -> std::result::Result<Rc<PriceList>, ApiError> {
     let unavailable =
@@ -284,13 +320,12 @@ async fn price_list(env: &Env) -> std::result::Result<Rc<PriceList>, ApiError> {
 async fn create_payment_intent(
     base: &str,
     secret: &str,
-    attempt: &str,
+    key: &str,
     order: &PricedOrder,
     log: &mut LogLine,
 ) -> std::result::Result<PaymentIntent, Failure> {
     let url = format!("{}/v1/payment_intents", base.trim_end_matches('/'));
     let body = stripe::form_encode(&stripe::payment_intent_params(order));
-    let key = stripe::idempotency_key(attempt, order);
     let mut last = Failure::Unavailable { status: None };
     for n in 1..=stripe::MAX_ATTEMPTS {
         if n > 1 {
@@ -298,7 +333,7 @@ async fn create_payment_intent(
             Delay::from(Duration::from_millis(u64::from(stripe::backoff_ms(n - 1, jitter)))).await;
         }
         log.stripe_attempts = n;
-        let outcome = call(&url, secret, &key, &body, order, log).await;
+        let outcome = call(&url, secret, key, &body, order, log).await;
         match outcome {
             Outcome::Created(pi) => return Ok(pi),
             Outcome::Fail(f) => return Err(f),

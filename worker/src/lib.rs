@@ -5,6 +5,7 @@
 //! deployment's own price list, [`stripe`] speaks Stripe's API, [`api_error`] shapes errors.
 
 pub mod api_error;
+pub mod limit;
 pub mod request;
 pub mod stripe;
 

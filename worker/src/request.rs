@@ -44,6 +44,11 @@ pub fn too_large() -> ApiError {
     ApiError::new(413, "request_too_large", format!("The request body is over {} KiB.", MAX_BODY / 1024))
 }
 
+/// A `Content-Length` that is not a number of bytes.
+pub fn bad_length() -> ApiError {
+    ApiError::new(400, "invalid_request", "The Content-Length header is not a number of bytes.")
+}
+
 fn invalid(message: impl Into<String>, param: impl Into<String>) -> ApiError {
     ApiError::new(400, "invalid_request", message).param(param)
 }

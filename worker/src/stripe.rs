@@ -1,7 +1,7 @@
 //! Speaking Stripe's REST API: the PaymentIntent we ask for, form-encoded as Stripe
 //! expects, the idempotency key, the retry policy and what its answers mean for ours.
 
-use catalog::{PricedOrder, STRIPE_API_VERSION};
+use catalog::{PricedLine, PricedOrder, STRIPE_API_VERSION};
 use serde::Deserialize;
 
 use crate::api_error::ApiError;
@@ -30,7 +30,7 @@ pub fn payment_intent_params(order: &PricedOrder) -> Vec<(String, String)> {
     params.push(("metadata[copies]".to_owned(), copies.to_string()));
     // Lines as `id:quantity`, split at line boundaries so no value passes 500 characters.
     let mut chunks: Vec<String> = vec![String::new()];
-    for line in &order.lines {
+    for line in lines_by_id(order) {
         let entry = format!("{}:{}", line.id, line.quantity);
         let current = chunks.last_mut().filter(|c| c.chars().count() + entry.chars().count() + 2 <= METADATA_VALUE_MAX);
         match current {
@@ -83,7 +83,7 @@ fn encode_into(out: &mut String, text: &str, is_key: bool) {
 /// changed cart under the same attempt gets a new key rather than Stripe's idempotency error.
 pub fn idempotency_key(attempt: &str, order: &PricedOrder) -> String {
     let mut order_text = Vec::with_capacity(order.lines.len() * 32);
-    for line in &order.lines {
+    for line in lines_by_id(order) {
         order_text.extend_from_slice(line.id.as_bytes());
         order_text.extend_from_slice(&line.quantity.to_le_bytes());
         order_text.extend_from_slice(&line.unit_amount.to_le_bytes());
@@ -91,6 +91,14 @@ pub fn idempotency_key(attempt: &str, order: &PricedOrder) -> String {
     order_text.extend_from_slice(order.currency.code().as_bytes());
     let h = catalog::digest::fnv1a(&order_text);
     format!("bookshop-{attempt}-{h:016x}")
+}
+
+/// The order's lines by book id: the same cart in any line order is one request to Stripe
+/// (the same key and the same parameters, which Stripe compares under one key).
+fn lines_by_id(order: &PricedOrder) -> Vec<&PricedLine> {
+    let mut lines: Vec<&PricedLine> = order.lines.iter().collect();
+    lines.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    lines
 }
 
 /// The parts of a created PaymentIntent the page needs.
@@ -247,8 +255,16 @@ mod tests {
         let body = form_encode(&payment_intent_params(&order(&[("working-in-public", 2), ("hamming", 1)])));
         assert_eq!(
             body,
-            "amount=6900&currency=usd&metadata[copies]=3&metadata[order]=working-in-public%3A2%2C%20hamming%3A1"
+            "amount=6900&currency=usd&metadata[copies]=3&metadata[order]=hamming%3A1%2C%20working-in-public%3A2"
         );
+    }
+
+    #[test]
+    fn the_same_cart_in_another_line_order_is_the_same_request_to_stripe() {
+        let one = order(&[("working-in-public", 2), ("hamming", 1)]);
+        let other = order(&[("hamming", 1), ("working-in-public", 2)]);
+        assert_eq!(idempotency_key("t1", &one), idempotency_key("t1", &other));
+        assert_eq!(payment_intent_params(&one), payment_intent_params(&other), "Stripe compares them under one key");
     }
 
     #[test]

@@ -1,18 +1,17 @@
 //! `bookshop check`: report every problem of the site, write nothing.
 
-use std::path::Path;
-
 use anyhow::Result;
 
 use crate::content::Drafts;
+use crate::layout::Layout;
 use crate::render;
-use crate::site::Site;
+use crate::site::{Options, Site};
 
 /// Loads the site and renders every page in memory, so template errors show too. Drafts
-/// are only checked as far as their front matter, unless `drafts` includes them.
-pub fn run(root: &Path, drafts: Drafts) -> Result<()> {
-    let site = Site::load(root, drafts)?;
-    render::render_site(&site.config, &site.books, &site.tera, &site.assets, &|_, _| Ok(()))?;
+/// are only checked as far as their front matter, unless the options include them.
+pub fn run(layout: &Layout, options: &Options) -> Result<()> {
+    let site = Site::load(layout, options)?;
+    render::render_site(&site, &|_, _| Ok(()))?;
     eprintln!("{} books, no problems found{}", site.books.len(), drafts_note(site.drafts, site.draft_count));
     Ok(())
 }

@@ -5,14 +5,15 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context, Result};
 use catalog::book_id;
 
+use crate::layout::Layout;
 use crate::slug;
 
 /// Writes `content/books/<id>.md` and returns its path. Never overwrites. The id is
 /// `id` when given, else made from the title (transliterated, shortened at a word);
 /// either way it follows the catalog's id rule.
-pub fn run(root: &Path, title: &str, id: Option<&str>) -> Result<PathBuf> {
+pub fn run(layout: &Layout, title: &str, id: Option<&str>) -> Result<PathBuf> {
     let id = id_for(title, id)?;
-    let dir = root.join("content/books");
+    let dir = layout.books();
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join(format!("{id}.md"));
     let text = template(title);

@@ -10,22 +10,22 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use notify::{EventKind, RecursiveMode, Watcher};
 
-use crate::content::Drafts;
+use crate::cmd::build;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::incremental::{Engine, Rebuilt};
+use crate::layout::{self, Layout};
 use crate::preview::{self, Problem, Status};
+use crate::site::Options;
 
 /// An editor's save is often several events (write, rename, chmod): wait this long after
 /// the last one before rebuilding.
 const QUIET: Duration = Duration::from_millis(50);
 
-/// The folders under the root whose files the site is made from.
-const WATCHED: &[&str] = &["content", "themes", "templates", "static"];
-
-/// Builds the site at `root` into `output`, then rebuilds on each change until stopped.
-/// Drafts are skipped unless `drafts` includes them. The pages carry the preview script:
+/// Builds the site at `layout` into `output`, then rebuilds on each change until stopped.
+/// Drafts are skipped unless the options include them. The pages carry the preview script:
 /// problems show on every page, pages reload after a rebuild.
-pub fn run(root: &Path, output: &Path, drafts: Drafts) -> Result<()> {
+pub fn run(layout: &Layout, output: &Path, options: &Options) -> Result<()> {
+    let root = layout.root();
     let (tx, rx) = std::sync::mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event| {
         let _ = tx.send(event);
@@ -42,8 +42,9 @@ pub fn run(root: &Path, output: &Path, drafts: Drafts) -> Result<()> {
         .with_context(|| format!("cannot watch {}", absolute.display()))?;
     let mut watching = Vec::new();
     watch_new_folders(&mut watcher, &absolute, &mut watching)?;
-    let mut engine = start(root, output, drafts);
-    eprintln!("Watching {} for changes; Ctrl-C stops", WATCHED.join("/, ") + "/");
+    let mut engine = start(layout, output, options);
+    let mut last_failure = None;
+    eprintln!("Watching {} for changes; Ctrl-C stops", layout::SOURCES.join("/, ") + "/");
     while let Some(changed) = next_changes(&rx, &absolute, root) {
         watch_new_folders(&mut watcher, &absolute, &mut watching)?;
         let started = Instant::now();
@@ -51,11 +52,14 @@ pub fn run(root: &Path, output: &Path, drafts: Drafts) -> Result<()> {
             Some(engine) => engine.rebuild(&changed),
             // The last try failed: the whole site is loaded again.
             None => {
-                engine = start(root, output, drafts);
+                engine = start(layout, output, options);
                 continue;
             }
         };
         let ms = started.elapsed().as_millis();
+        if result.is_ok() {
+            last_failure = None;
+        }
         match result {
             Ok(Some(rebuilt)) => {
                 report(&rebuilt, ms);
@@ -64,18 +68,25 @@ pub fn run(root: &Path, output: &Path, drafts: Drafts) -> Result<()> {
             }
             Ok(None) => {}
             Err(error) => {
-                eprintln!("{error}");
-                eprintln!("Kept the last good site in {}; save the file again once fixed", output.display());
-                failed(output, &error);
+                // A save is often two batches of events (a tool's temporary file, then the
+                // rename): the same failure twice in a row is said once.
+                let text = error.to_string();
+                if last_failure.as_ref() != Some(&text) {
+                    eprintln!("{text}");
+                    eprintln!("Kept the last good site in {}; save the file again once fixed", output.display());
+                    failed(output, &error);
+                }
+                last_failure = Some(text);
+                continue;
             }
         }
     }
     Ok(())
 }
 
-/// Adds a recursive watch on each of [`WATCHED`] that exists and is not watched yet.
+/// Adds a recursive watch on each of [`layout::SOURCES`] that exists and is not watched yet.
 fn watch_new_folders(watcher: &mut impl Watcher, absolute: &Path, watching: &mut Vec<&'static str>) -> Result<()> {
-    for dir in WATCHED {
+    for dir in &layout::SOURCES {
         let path = absolute.join(dir);
         if !watching.contains(dir) && path.is_dir() {
             watcher
@@ -88,11 +99,11 @@ fn watch_new_folders(watcher: &mut impl Watcher, absolute: &Path, watching: &mut
 }
 
 /// The first full build; `None` (after saying why) when the site has a problem.
-fn start(root: &Path, output: &Path, drafts: Drafts) -> Option<Engine> {
+fn start(layout: &Layout, output: &Path, options: &Options) -> Option<Engine> {
     let started = Instant::now();
-    match Engine::preview(root, output, drafts) {
+    match Engine::preview(layout, output, options) {
         Ok((engine, summary)) => {
-            summary.report(output, started);
+            build::report(&summary, output, started);
             written(output, Vec::new());
             Some(engine)
         }

@@ -34,3 +34,9 @@ pub(crate) fn entries_named(root: &Path, needle: &str) -> Vec<String> {
         .filter(|name| name.contains(needle))
         .collect()
 }
+
+/// What the command line would hand in: `--drafts` or not, and no publishable key from the
+/// environment, whatever the shell running the tests exports.
+pub(crate) fn options(drafts: generator::content::Drafts) -> generator::site::Options {
+    generator::site::Options { drafts, publishable_key: None }
+}

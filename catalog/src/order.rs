@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::book_id;
 use crate::money::{Amount, Currency};
 use crate::price_list::PriceList;
 
@@ -53,6 +54,8 @@ pub enum OrderError {
     DuplicateItem { index: usize, id: String },
     /// A quantity outside 1..=[`MAX_QUANTITY`].
     InvalidQuantity { index: usize },
+    /// Text that no book id can be ([`book_id::check`]), so no book: not repeated back.
+    NotAnId { index: usize },
     /// A book that is not in the price list.
     UnknownItem { index: usize, id: String },
     /// A sold-out book.
@@ -73,7 +76,7 @@ impl OrderError {
             OrderError::TooManyLines(_) => "too_many_items",
             OrderError::DuplicateItem { .. } => "duplicate_item",
             OrderError::InvalidQuantity { .. } => "invalid_quantity",
-            OrderError::UnknownItem { .. } => "unknown_item",
+            OrderError::NotAnId { .. } | OrderError::UnknownItem { .. } => "unknown_item",
             OrderError::Unavailable { .. } => "item_unavailable",
             OrderError::MixedCurrencies { .. } => "mixed_currencies",
             OrderError::BelowMinimum { .. } => "amount_too_small",
@@ -88,6 +91,7 @@ impl OrderError {
             OrderError::DuplicateItem { index, .. }
             | OrderError::UnknownItem { index, .. }
             | OrderError::Unavailable { index, .. } => format!("items[{index}].id"),
+            OrderError::NotAnId { index } => format!("items[{index}].id"),
             OrderError::InvalidQuantity { index } => format!("items[{index}].quantity"),
             OrderError::MixedCurrencies { index } => format!("items[{index}]"),
             OrderError::BelowMinimum { .. } | OrderError::AboveMaximum { .. } => "items".to_owned(),
@@ -108,6 +112,7 @@ impl fmt::Display for OrderError {
             OrderError::InvalidQuantity { .. } => {
                 write!(f, "Quantity must be a whole number from 1 to {MAX_QUANTITY}.")
             }
+            OrderError::NotAnId { .. } => f.write_str("No such book is for sale here."),
             OrderError::UnknownItem { id, .. } => write!(f, "No book `{id}` is for sale here."),
             OrderError::Unavailable { id, .. } => write!(f, "The book `{id}` is sold out."),
             OrderError::MixedCurrencies { .. } => {
@@ -126,6 +131,10 @@ impl fmt::Display for OrderError {
 impl std::error::Error for OrderError {}
 
 /// Prices `lines` from `prices`. The browser's idea of a price never enters here.
+///
+/// Every rule an order obeys is checked here and nowhere else (the worker's request parser
+/// only checks that the body has the right shape), each line in turn: its id, then whether
+/// the book came earlier, its quantity, the book itself; then the total.
 pub fn price_order(prices: &PriceList, lines: &[Line]) -> Result<PricedOrder, OrderError> {
     if lines.is_empty() {
         return Err(OrderError::Empty);
@@ -137,6 +146,9 @@ pub fn price_order(prices: &PriceList, lines: &[Line]) -> Result<PricedOrder, Or
     let mut amount: Amount = 0;
     let mut priced = Vec::with_capacity(lines.len());
     for (index, line) in lines.iter().enumerate() {
+        if book_id::check(&line.id).is_err() {
+            return Err(OrderError::NotAnId { index });
+        }
         if lines[..index].iter().any(|earlier| earlier.id == line.id) {
             return Err(OrderError::DuplicateItem { index, id: line.id.clone() });
         }
@@ -151,7 +163,8 @@ pub fn price_order(prices: &PriceList, lines: &[Line]) -> Result<PricedOrder, Or
             Some(c) if c != book.currency => return Err(OrderError::MixedCurrencies { index }),
             _ => currency = Some(book.currency),
         }
-        // Bounded: at most 50 lines × 99 copies × an 8-digit price, far from u64::MAX.
+        // Bounded: at most MAX_LINES lines × MAX_QUANTITY copies × an 8-digit price, far from
+        // u64::MAX.
         amount = book
             .amount
             .checked_mul(line.quantity)
@@ -225,17 +238,41 @@ mod tests {
             (vec![line("nope", 1)], "unknown_item", "items[0].id"),
             (vec![line("hamming", 1), line("sold-out", 1)], "item_unavailable", "items[1].id"),
             (vec![line("hamming", 0)], "invalid_quantity", "items[0].quantity"),
-            (vec![line("hamming", 100)], "invalid_quantity", "items[0].quantity"),
+            (vec![line("hamming", MAX_QUANTITY + 1)], "invalid_quantity", "items[0].quantity"),
             (vec![line("hamming", 1), line("hamming", 2)], "duplicate_item", "items[1].id"),
             (vec![line("hamming", 1), line("yen", 1)], "mixed_currencies", "items[1]"),
             (vec![line("cheap", 1)], "amount_too_small", "items"),
             (vec![line("dear", 2)], "amount_too_large", "items"),
+            (vec![line("hamming", 1), line("Hamming", 1)], "unknown_item", "items[1].id"),
+            (vec![line("../x", 0)], "unknown_item", "items[0].id"),
+            (vec![line("", 1)], "unknown_item", "items[0].id"),
         ];
         for (lines, code, param) in cases {
             let err = price_order(&prices(), &lines).expect_err(code);
             assert_eq!((err.code(), err.param().as_str()), (code, param), "{lines:?}");
             assert!(!err.to_string().is_empty());
         }
+    }
+
+    #[test]
+    fn each_rule_says_one_sentence_and_text_that_is_no_id_is_not_repeated() {
+        let message = |lines: &[Line]| price_order(&prices(), lines).expect_err("refused").to_string();
+        assert_eq!(message(&[]), "The cart is empty.");
+        assert_eq!(message(&[line("nope", 1)]), "No book `nope` is for sale here.");
+        assert_eq!(message(&[line("<b>", 1), line("<b>", 1)]), "No such book is for sale here.");
+        assert_eq!(message(&[line("sold-out", 1)]), "The book `sold-out` is sold out.");
+        assert_eq!(message(&[line("hamming", MAX_QUANTITY + 1)]), "Quantity must be a whole number from 1 to 99.");
+        assert_eq!(
+            message(&[line("hamming", 1), line("hamming", 1)]),
+            "The book `hamming` appears twice; send one line per book with its quantity."
+        );
+        assert_eq!(
+            message(&[line("hamming", 1), line("yen", 1)]),
+            "Books priced in different currencies cannot be paid together."
+        );
+        assert_eq!(message(&[line("cheap", 1)]), "The total is below the minimum card payment of $0.50.");
+        let many: Vec<Line> = (0..=MAX_LINES).map(|i| line(&format!("b{i}"), 1)).collect();
+        assert_eq!(message(&many), "An order can hold at most 50 different books; this one has 51.");
     }
 
     #[test]

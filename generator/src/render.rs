@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::{anyhow, Context as _, Result};
-use catalog::{PriceList, PriceListEntry, STRIPE_JS_URL};
+use catalog::{PageContract, PriceList, PriceListEntry, PRICE_LIST_PATH, STRIPE_JS_URL};
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
@@ -22,9 +22,6 @@ use crate::site::Site;
 use crate::structured;
 use crate::theme::{Theme, REQUIRED_TEMPLATES};
 
-/// The endpoint the checkout page calls (served by the worker).
-pub const ENDPOINT: &str = "/api/payment-intent";
-
 /// What every template receives as `site`.
 #[derive(Serialize)]
 struct SiteView<'a> {
@@ -35,7 +32,6 @@ struct SiteView<'a> {
     currency: &'static str,
     publishable_key: &'a str,
     stripe_js: &'static str,
-    endpoint: &'static str,
 }
 
 /// A book as templates see it (documented in docs/themes.md).
@@ -216,7 +212,7 @@ pub type Write<'w> = dyn Fn(&str, Output<'_>) -> Result<()> + Sync + 'w;
 pub struct Renderer<'a> {
     config: &'a Config,
     tera: &'a Tera,
-    /// `site`, which every page gets.
+    /// `site` and `shop`, which every page gets.
     base: Context,
 }
 
@@ -231,10 +227,11 @@ impl<'a> Renderer<'a> {
             currency: config.currency.code(),
             publishable_key: &config.publishable_key,
             stripe_js: STRIPE_JS_URL,
-            endpoint: ENDPOINT,
         };
         let mut base = Context::new();
         base.insert("site", &site);
+        // What the pages' scripts share with the worker: `base.html` prints it as `data-shop`.
+        base.insert("shop", &PageContract::current());
         Renderer { config, tera, base }
     }
 
@@ -325,7 +322,7 @@ pub fn cover_file(book: &Book) -> String {
 /// The files made from the whole catalog: the price list, the sitemap and the feed.
 pub fn catalog_files(config: &Config, books: &[Book], write: &Write<'_>) -> Result<()> {
     let prices = serde_json::to_string(&price_list(books)).context("cannot write the price list")?;
-    write("catalog.json", Output::Text(prices))?;
+    write(PRICE_LIST_PATH.trim_start_matches('/'), Output::Text(prices))?;
     write("sitemap.xml", Output::Text(feeds::sitemap(config, books)))?;
     write("atom.xml", Output::Text(feeds::atom(config, books)))
 }

@@ -289,6 +289,40 @@ fn the_checkout_page_loads_stripe_js_from_stripe_only_when_configured() {
     assert!(cart.contains("pk_test_abc"));
 }
 
+/// The JSON a page carries in `<body data-shop="…">`, unescaped.
+fn shop_of(page: &str) -> serde_json::Value {
+    let start = page.find("<body data-shop=\"").expect("a data-shop attribute on <body>") + "<body data-shop=\"".len();
+    let attribute = &page[start..start + page[start..].find('"').expect("closed")];
+    let json = attribute.replace("&quot;", "\"").replace("&#x27;", "'").replace("&lt;", "<").replace("&gt;", ">");
+    serde_json::from_str(&json.replace("&amp;", "&")).expect("the attribute is JSON")
+}
+
+#[test]
+fn every_page_carries_the_workers_contract_for_its_scripts() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.build().expect("builds");
+    let contract = serde_json::to_value(catalog::PageContract::current()).expect("serializes");
+    for page in ["index.html", "books/art-of-doing/index.html", "cart/index.html", "order/index.html", "404.html"] {
+        assert_eq!(shop_of(&site.read(page)), contract, "{page}");
+    }
+    // The cart's cap is the worker's (it was 10 in cart.js while the worker took 99).
+    assert_eq!(contract["max_quantity"], catalog::MAX_QUANTITY);
+    assert_eq!(contract["endpoint"], catalog::ENDPOINT);
+}
+
+#[test]
+fn without_a_publishable_key_the_cart_says_catalogs_words() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.build().expect("builds");
+    let expected = format!(
+        "<div id=\"payment-message\" role=\"alert\" aria-live=\"polite\">{}</div>",
+        catalog::contract::CHECKOUT_NOT_CONFIGURED
+    );
+    assert!(site.read("cart/index.html").contains(&expected));
+}
+
 #[test]
 fn a_secret_key_in_the_site_settings_is_refused() {
     let site = Site::new();

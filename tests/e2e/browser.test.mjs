@@ -21,6 +21,7 @@ import {
   installStripeDouble,
   launchChromium,
   orderMetadata,
+  postOrder,
   startLocalstripe,
   startShop,
   stripeGet,
@@ -38,6 +39,8 @@ const SHIP = {
   postal_code: '95014',
   country: 'US',
 };
+// The endpoint as DESIGN.md §3 fixes it: the external contract these tests hold the shop to. The
+// pages themselves get it from the catalog crate (<body data-shop>), which a test below checks.
 const ENDPOINT = '/api/payment-intent';
 const SCREENSHOTS_DIR = join(REPO_ROOT, 'docs/screenshots');
 const PAGE_WEIGHT_BUDGET = 20 * 1024; // bytes, gzipped: our own JS+CSS on the checkout page
@@ -357,6 +360,42 @@ describe('the shop in a browser', () => {
     });
   });
 
+  it('the cart holds as many copies as the worker sells and no more, and posts where the worker listens', async () => {
+    await withPage('cap', async ({ page }) => {
+      const book = books[0];
+      await page.goto(`${shop.url}/`);
+      const contract = await page.evaluate(() => JSON.parse(document.body.dataset.shop));
+      assert.equal(contract.endpoint, ENDPOINT, 'the pages post to the endpoint of DESIGN.md');
+      const max = contract.max_quantity; // catalog's MAX_QUANTITY (cart.js had its own 10)
+
+      // A stored cart over the cap is capped at it, and the quantity input stops there.
+      await putInCart(page, { [book.id]: max * 10 });
+      await page.goto(`${shop.url}/cart/`);
+      const input = `#cart-lines [data-line-id="${book.id}"] input.qty`;
+      await page.locator(input).waitFor();
+      assert.equal(await page.inputValue(input), String(max));
+      assert.equal(await page.getAttribute(input, 'max'), String(max));
+      await page.fill(input, String(max + 1));
+      await page.press(input, 'Tab');
+      assert.equal(await page.inputValue(input), String(max), 'a quantity over the cap is brought back to it');
+
+      // At the cap, "Add to cart" adds nothing and says why.
+      await page.goto(`${shop.url}/books/${book.id}/`);
+      await page.click(`button.add-to-cart[data-book-id="${book.id}"]`);
+      await waitForText(page, 'button.add-to-cart', /limit reached/i);
+      assert.deepEqual((await page.evaluate((k) => JSON.parse(localStorage.getItem(k)), CART_KEY)).items, { [book.id]: max });
+
+      // The worker sells exactly that many, and refuses one more in catalog's words.
+      const most = await postOrder(shop.url, { items: [{ id: book.id, quantity: max }] });
+      assert.equal(most.status, 200, most.text);
+      assert.equal(most.json.amount, book.amount * max);
+      const over = await postOrder(shop.url, { items: [{ id: book.id, quantity: max + 1 }] });
+      assert.deepEqual(over.json, {
+        error: { code: 'invalid_quantity', message: `Quantity must be a whole number from 1 to ${max}.`, param: 'items[0].quantity' },
+      });
+    });
+  });
+
   it('a declined card says so, keeps the cart, and another card then pays', async () => {
     await withPage('decline', async ({ page, record }) => {
       const book = books[0];
@@ -595,7 +634,8 @@ describe('the shop in a browser', () => {
       for (const [path, body] of ours) sizes.push([path, (await body).length, gzipSync(await body).length]);
       const names = sizes.map(([path]) => path).sort();
       // Fingerprinted names: /assets/cart.1a2b3c4d.js
-      for (const needed of [/^\/assets\/cart\.[0-9a-f]{8}\.js$/, /^\/assets\/checkout\.[0-9a-f]{8}\.js$/, /^\/assets\/shop\.[0-9a-f]{8}\.css$/]) {
+      const parts = ['cart', 'checkout-messages', 'checkout-stripe', 'checkout-lines', 'checkout-fields', 'checkout-pay'];
+      for (const needed of [...parts.map((p) => new RegExp(`^/assets/${p}\\.[0-9a-f]{8}\\.js$`)), /^\/assets\/shop\.[0-9a-f]{8}\.css$/]) {
         assert.ok(names.some((n) => needed.test(n)), `${needed} loaded (got ${names})`);
       }
       const gzipped = sizes.reduce((n, [, , gz]) => n + gz, 0);

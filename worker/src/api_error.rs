@@ -70,7 +70,7 @@ mod tests {
     fn errors_have_one_json_shape() {
         let json = ApiError::new(400, "unknown_item", "No book `x`.").param("items[0].id").to_json();
         assert_eq!(json, r#"{"error":{"code":"unknown_item","message":"No book `x`.","param":"items[0].id"}}"#);
-        let json = ApiError::new(503, "stripe_not_configured", "Payments are not set up.").to_json();
+        let json = ApiError::new(503, "stripe_not_configured", "Not set up.").to_json();
         assert!(!json.contains("param"));
     }
 

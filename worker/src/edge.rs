@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use catalog::{price_order, PriceList, PricedOrder};
+use catalog::{price_order, PriceList, PricedOrder, ENDPOINT, PRICE_LIST_PATH};
 use futures_util::future::{select, Either};
 use js_sys::{Reflect, Uint8Array};
 use serde::Serialize;
@@ -23,7 +23,6 @@ use crate::limit::{self, Admitted};
 use crate::request::{self, Caller, MAX_BODY};
 use crate::stripe::{self, Failure, Outcome, PaymentIntent};
 
-const ENDPOINT: &str = "/api/payment-intent";
 const DEFAULT_STRIPE_API_BASE: &str = "https://api.stripe.com";
 
 thread_local! {
@@ -205,11 +204,7 @@ async fn payment_intent(mut req: Request, env: &Env, log: &mut LogLine) -> std::
 
     let secret = env.secret("STRIPE_SECRET_KEY").map(|s| s.to_string()).unwrap_or_default();
     if !stripe::is_secret_key(&secret) {
-        return Err(ApiError::new(
-            503,
-            "stripe_not_configured",
-            "Payments are not set up on this shop yet: the Stripe secret key is missing.",
-        ));
+        return Err(ApiError::new(503, "stripe_not_configured", catalog::contract::PAYMENTS_NOT_CONFIGURED));
     }
     let base = env
         .var("STRIPE_API_BASE")
@@ -301,8 +296,8 @@ async fn price_list(env: &Env) -> std::result::Result<Rc<PriceList>, ApiError> {
     let mut init = RequestInit::new();
     init.with_headers(headers);
     let assets = env.assets("ASSETS").map_err(|_| unavailable())?;
-    let mut response =
-        assets.fetch("https://assets.local/catalog.json", Some(init)).await.map_err(|_| unavailable())?;
+    let url = format!("https://assets.local{PRICE_LIST_PATH}");
+    let mut response = assets.fetch(url, Some(init)).await.map_err(|_| unavailable())?;
     match (response.status_code(), cached) {
         (304, Some((_, prices))) => return Ok(prices),
         (200, _) => {}

@@ -1,4 +1,4 @@
-//! The shop's one dynamic part: `POST /api/payment-intent`.
+//! The shop's one dynamic part: `POST` an order to [`catalog::ENDPOINT`], get a PaymentIntent.
 //!
 //! The worker is a thin shell ([`edge`], WASM only) around plain functions that test
 //! natively: [`request`] reads and validates the order, `catalog` prices it from the

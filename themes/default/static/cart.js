@@ -1,10 +1,17 @@
 /* The cart, kept in localStorage under "bookshop.cart" as {"items":{"<book id>":<quantity>}}.
    Runs on every page: the header count and the "Add to cart" buttons. Shares a few helpers
-   with checkout.js and order.js as window.Bookshop. Money is integer minor units throughout. */
+   with the checkout-*.js and order.js as window.Bookshop. Money is integer minor units throughout. */
 (() => {
   'use strict';
-  const KEY = 'bookshop.cart';
-  const MAX = 10; // copies of one book per order, as the quantity inputs allow
+  // What the pages agree on with the worker (the endpoint, the price list, the limits, shared
+  // sentences), defined once in the catalog crate: base.html prints it as <body data-shop>.
+  const shop = JSON.parse(document.body.dataset.shop || 'null');
+  if (!shop) throw new Error('bookshop: <body> has no data-shop; the theme\'s base.html must print {{ shop | json_encode }} there (docs/themes.md)');
+  // Where the pages keep things: the cart (every tab), the current payment attempt and the
+  // last order (this tab; checkout-pay.js writes them, order.js reads them).
+  const keys = { cart: 'bookshop.cart', attempt: 'bookshop.attempt', lastOrder: 'bookshop.lastOrder' };
+  const KEY = keys.cart;
+  const MAX = shop.max_quantity; // copies of one book per order: the worker's own limit
   let memory = null; // when storage is off (private mode, blocked), the cart lives for this page
 
   const clean = (raw) => {
@@ -12,7 +19,7 @@
     const source = raw && typeof raw === 'object' && raw.items && typeof raw.items === 'object' ? raw.items : {};
     for (const [id, qty] of Object.entries(source)) {
       const n = Math.floor(Number(qty));
-      if (id && id.length <= 200 && n >= 1) items[id] = Math.min(n, MAX);
+      if (id && id.length <= shop.max_id_len && n >= 1) items[id] = Math.min(n, MAX);
     }
     return { items };
   };
@@ -89,16 +96,16 @@
   };
 
   let pending = null;
-  /** The price list, /catalog.json (revalidated, so a new deploy's prices show at once). */
+  /** The price list, shop.price_list (revalidated, so a new deploy's prices show at once). */
   const catalog = (fresh) => {
     if (fresh) pending = null;
-    pending = pending || fetch('/catalog.json', { cache: 'no-cache', headers: { Accept: 'application/json' } })
+    pending = pending || fetch(shop.price_list, { cache: 'no-cache', headers: { Accept: 'application/json' } })
       .then((res) => {
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         return res.json();
       })
       .then((data) => {
-        if (!data || data.version !== 1 || !data.books || !data.currencies) throw new Error('unexpected price list');
+        if (!data || data.version !== shop.price_list_version || !data.books || !data.currencies) throw new Error('unexpected price list');
         return data;
       })
       .catch((error) => {
@@ -156,5 +163,5 @@
   window.addEventListener('pageshow', () => showCount());
   showCount();
 
-  window.Bookshop = { MAX, read, write, add, setQty, remove, clear, count, showCount, toDecimal, money, catalog, has, announce };
+  window.Bookshop = { shop, keys, read, write, add, setQty, remove, clear, count, showCount, toDecimal, money, catalog, has, announce };
 })();

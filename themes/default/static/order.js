@@ -46,13 +46,13 @@
     tell('We could not check your payment');
     note(key
       ? 'Stripe could not be reached to look up your payment. Check your connection and reload this page. If you paid, Stripe emails your receipt.'
-      : 'Checkout is not configured: set the Stripe publishable key (stripe_publishable_key in content/site.toml or STRIPE_PUBLISHABLE_KEY at build time)');
+      : B.shop.texts.checkout_not_configured);
     return;
   }
 
   let last = null;
   try {
-    last = JSON.parse(sessionStorage.getItem('bookshop.lastOrder'));
+    last = JSON.parse(sessionStorage.getItem(B.keys.lastOrder));
   } catch (_) { /* none */ }
 
   const stripe = window.Stripe(key);
@@ -117,7 +117,7 @@
     // A PaymentIntent waiting for another card is retried with the same attempt; any other is done with.
     if (pi.status !== 'requires_payment_method') {
       try {
-        sessionStorage.removeItem('bookshop.attempt');
+        sessionStorage.removeItem(B.keys.attempt);
       } catch (_) { /* nothing kept */ }
     }
     if (pi.status === 'processing' && round < 10) setTimeout(() => check(round + 1), 3000);

@@ -1,0 +1,39 @@
+/* The checkout's one message area, #payment-message (an alert). Two kinds of words share it:
+   standing problems, which keep Pay from being used until they change (each set by the part
+   that knows it: "stripe" for the payment form, "order" for the cart's lines), and passing
+   words (a field summary, a payment error), shown until the next ones.
+   First of the checkout parts, loaded in this order by cart.html: messages, stripe, lines,
+   fields, pay. Each adds itself to window.Bookshop.checkout. */
+(() => {
+  'use strict';
+  const B = window.Bookshop;
+  const out = document.getElementById('payment-message');
+  if (!B || !out || !document.getElementById('checkout-form')) return;
+
+  const standing = { stripe: '', order: '' }; // in order of precedence
+  let shown = ''; // the standing problem last said
+  const problem = () => standing.stripe || standing.order;
+  const say = (text) => {
+    if (out.textContent !== text) out.textContent = text;
+  };
+
+  B.checkout = {
+    messages: {
+      /** Why Pay cannot be used now ('' when it can). */
+      problem,
+      /** Sets what `source` knows keeps Pay from being used ('' for nothing); says it when that changes. */
+      standing(source, text) {
+        standing[source] = text;
+        const now = problem();
+        if (now !== shown) say(now);
+        shown = now;
+      },
+      /** Says passing words ('' to clear). */
+      say,
+      /** Takes `text` back if it is still shown, and says the standing problem again. */
+      retract(text) {
+        if (text && out.textContent === text) say(problem());
+      },
+    },
+  };
+})();

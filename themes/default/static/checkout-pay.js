@@ -1,0 +1,135 @@
+/* Pay: the fields are checked, Stripe's fields are submitted, the shop's endpoint creates the
+   PaymentIntent from its own price list (this page only says which books and how many), then
+   Stripe.js confirms it and redirects to the order page. Every failure on the way ends in words
+   for the shopper and a Pay button that works again. */
+(() => {
+  'use strict';
+  const B = window.Bookshop;
+  const C = B && B.checkout;
+  const form = document.getElementById('checkout-form');
+  if (!C || !form) return;
+
+  const pay = document.getElementById('pay');
+  const list = document.getElementById('cart-lines');
+  const NETWORK = 'We could not reach the payment service, and nothing was charged. Check your connection and try again.';
+  const OUTAGE = 'Payments are not available right now, and nothing was charged. Please try again in a moment.';
+
+  let paying = false;
+  // The same cart retried (a decline, a network error, a reload) keeps its attempt id, so the
+  // endpoint hands back the same PaymentIntent rather than making a second one.
+  let attempt = null;
+  try {
+    attempt = JSON.parse(sessionStorage.getItem(B.keys.attempt));
+  } catch (_) { /* none yet */ }
+
+  const attemptFor = (items) => {
+    const cart = JSON.stringify(items);
+    if (!attempt || attempt.cart !== cart || !/^[A-Za-z0-9_-]{16,32}$/.test(attempt.id)) {
+      const bytes = crypto.getRandomValues(new Uint8Array(18));
+      const id = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_'); // 24 chars
+      attempt = { cart, id };
+      try {
+        sessionStorage.setItem(B.keys.attempt, JSON.stringify(attempt));
+      } catch (_) { /* kept for this page */ }
+    }
+    return attempt.id;
+  };
+
+  /** Pay's state and label from the order, unless a payment is under way. */
+  const refresh = () => {
+    if (paying) return;
+    const order = C.lines.order();
+    pay.disabled = Boolean(C.messages.problem()) || !order.amount || !C.stripe.ready();
+    pay.textContent = order.amount ? `Pay ${C.lines.fmt(order.amount, order.currency)}` : 'Pay';
+  };
+
+  const busy = (on) => {
+    paying = on;
+    list.inert = on;
+    pay.classList.toggle('is-busy', on);
+    if (on) {
+      pay.disabled = true;
+      pay.textContent = 'Paying…';
+    } else {
+      refresh();
+    }
+  };
+  const fail = (text) => {
+    busy(false);
+    C.messages.say(text);
+  };
+
+  /** Words for a shopper from what the endpoint answered (its messages are written for shoppers). */
+  const endpointError = (status, data) => {
+    const error = (data && data.error) || {};
+    if (error.code === 'unknown_item' || error.code === 'item_unavailable') {
+      attempt = null;
+      C.lines.reload(); // the line is flagged and left out once the new price list is in
+      return 'A book in your cart is no longer for sale. It is marked in your cart and left out: check the total and pay again.';
+    }
+    if (typeof error.message === 'string' && error.message) {
+      return status >= 500 ? `${error.message.replace(/\.?$/, '.')} Nothing was charged.` : error.message;
+    }
+    if (status === 429) return 'Too many payment attempts in a short time. Please wait a minute and try again.';
+    return status >= 500 ? OUTAGE : 'The shop could not take this order. Please reload the page and try again.';
+  };
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (paying || pay.disabled || !C.stripe.ready()) return; // a double click is one attempt
+    if (!C.fields.check()) return;
+    const snapshot = C.lines.order();
+    const receipt = C.fields.email();
+    const shipping = C.fields.shipping();
+    busy(true);
+    C.messages.say('');
+    try {
+      const { error: submitError } = await C.stripe.submit();
+      if (submitError) return fail(submitError.message);
+      const items = snapshot.lines.map(({ id, quantity }) => ({ id, quantity }));
+      let res;
+      try {
+        res = await fetch(B.shop.endpoint, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: JSON.stringify({ items, attempt: attemptFor(items) }),
+        });
+      } catch (_) {
+        return fail(NETWORK);
+      }
+      let data = null;
+      try {
+        data = await res.json();
+      } catch (_) { /* not JSON: a proxy or an outage */ }
+      if (!res.ok) return fail(endpointError(res.status, data));
+      if (!data || typeof data.clientSecret !== 'string') return fail(OUTAGE);
+      if (data.amount !== snapshot.amount || data.currency !== snapshot.currency) {
+        // Prices changed since this page loaded: never charge a total the shopper has not seen.
+        attempt = null;
+        await C.lines.reload();
+        return fail(`Prices have changed since this page loaded; the total is now ${C.lines.fmt(data.amount, data.currency)}. Please check your cart and pay again.`);
+      }
+      try {
+        // For the confirmation page, in this tab only: Stripe.js does not hand these back to it.
+        sessionStorage.setItem(B.keys.lastOrder, JSON.stringify({
+          paymentIntent: data.paymentIntent, amount: data.amount, currency: data.currency, lines: snapshot.lines,
+          email: receipt, shipping,
+        }));
+      } catch (_) { /* the confirmation then shows the payment without its lines */ }
+      const { error } = await C.stripe.confirm(data.clientSecret, {
+        return_url: `${location.origin}/order/`, receipt_email: receipt, shipping,
+      });
+      // Stripe only comes back here when the payment did not go through; otherwise it redirects.
+      if (error) fail(error.message || 'The payment did not go through. Please try again.');
+    } catch (error) {
+      fail((error && error.message) || 'Something went wrong. Please try again.');
+    }
+  });
+
+  document.addEventListener('bookshop:order', refresh);
+  window.addEventListener('pageshow', (event) => {
+    // Back from Stripe's redirect (3-D Secure, a bank page): the page comes back as it was left.
+    if (event.persisted) busy(false);
+  });
+  refresh();
+})();

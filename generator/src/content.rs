@@ -48,15 +48,37 @@ pub struct Book {
     pub available: bool,
     /// `draft = true`: only ever built with [`Drafts::Include`], a preview.
     pub draft: bool,
-    /// The markdown description.
-    pub body: String,
+    /// Where the markdown description is: read again when its page is rendered, so a
+    /// catalog of 100,000 books never holds every description at once.
+    pub body: Body,
     /// The local images of the description, copied with the book's page.
     pub images: Vec<Image>,
     /// The description's first paragraph as plain text (listings, feeds, meta tags).
     pub summary: String,
 }
 
+/// A description left in its file: where it starts and a digest of it, which tells when
+/// the file changed after it was loaded (and checked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Body {
+    /// The byte where the description starts.
+    pub at: usize,
+    /// [`catalog::digest::fnv1a`] of it.
+    pub digest: u64,
+}
+
 impl Book {
+    /// The markdown description, read from the book's file; an error when the file is no
+    /// longer what was loaded and checked (edited during a build: the watcher rebuilds it).
+    pub fn description(&self) -> anyhow::Result<String> {
+        let text = std::fs::read_to_string(&self.path)
+            .map_err(|e| anyhow::anyhow!("cannot read {} again: {e}", self.path.display()))?;
+        match text.get(self.body.at..) {
+            Some(body) if catalog::digest::fnv1a(body.as_bytes()) == self.body.digest => Ok(body.to_owned()),
+            _ => Err(anyhow::anyhow!("{} changed while the site was being built; build again", self.path.display())),
+        }
+    }
+
     /// The book's page, site-relative: `/books/<id>/`.
     pub fn url(&self) -> String {
         format!("/books/{}/", self.id)
@@ -211,7 +233,7 @@ pub fn load_book(path: &Path, config: &Config, drafts: Drafts) -> Result<Option<
             available: raw.available.unwrap_or(true),
             draft: raw.draft,
             summary: markdown::summary(split.body),
-            body: split.body.to_owned(),
+            body: Body { at: text.len() - split.body.len(), digest: catalog::digest::fnv1a(split.body.as_bytes()) },
             images,
         })),
         _ => Err(problems),

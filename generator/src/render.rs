@@ -273,7 +273,7 @@ impl<'a> Renderer<'a> {
     pub fn book(&self, book: &Book, write: &Write<'_>) -> Result<()> {
         let url = book.url();
         let image_url = |src: &str| book.images.iter().find(|i| i.src == src).map(|i| format!("/{}", i.file(&book.id)));
-        let mut one = view(book, Some(markdown::to_html(&book.body, &image_url)));
+        let mut one = view(book, Some(markdown::to_html(&book.description()?, &image_url)));
         one.json_ld = Some(structured::book_json_ld(self.config, book, &one.cover_url));
         write(&book_file(book), Output::Text(self.page("book.html", &url, &|c| c.insert("book", &one))?))?;
         for image in &book.images {

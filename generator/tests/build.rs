@@ -961,3 +961,22 @@ fn the_deployment_limits_must_be_at_least_one() {
     site.write("content/site.toml", "title = \"Test Press\"\nmax_files = 0\n");
     site.check_fails_with("error: content/site.toml:2: `max_files` must be at least 1\n  help: leave it out for the free plan's 20000 files of at most 25 MiB, or set your plan's limit");
 }
+
+#[test]
+fn descriptions_are_read_when_rendered_and_a_file_changed_since_loading_is_not_built() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    let loaded = generator::site::Site::load(&Layout::new(site.root()), &common::options(Drafts::Skip)).expect("loads");
+    assert_eq!(loaded.books[0].description().expect("the description"), "A *fine* book.\n");
+    // Edited between loading (where it was checked) and rendering: never rendered half-checked.
+    site.write("content/books/art-of-doing.md", &format!("+++\n{HAMMING}+++\nA *finer* book.\n"));
+    let error = loaded.write(&site.output(), false).expect_err("stale");
+    assert_eq!(
+        format!("{error:#}"),
+        format!(
+            "{} changed while the site was being built; build again",
+            site.root().join("content/books/art-of-doing.md").display()
+        )
+    );
+    assert!(!site.output().exists(), "nothing was written");
+}

@@ -23,11 +23,12 @@ pub fn run(layout: &Layout, output: &Path, options: &Options) -> Result<Summary>
 /// The build's one line (`bench/run.py` reads it): what went where, how fast.
 pub fn report(summary: &Summary, output: &Path, started: Instant) {
     eprintln!(
-        "Built {} books, {} pages into {} in {} ms{}",
+        "Built {} books, {} pages into {} in {} ms{}{}",
         summary.books,
         summary.pages,
         output.display(),
         started.elapsed().as_millis(),
-        summary.drafts_note()
+        summary.drafts_note(),
+        summary.covers_note()
     );
 }

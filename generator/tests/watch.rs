@@ -409,7 +409,8 @@ fn an_edited_cover_writes_its_new_files_and_removes_the_old() {
     let mut shop = Shop::new(4);
     fs::write(shop.root().join("content/books/a.jpg"), jpeg(10)).expect("write");
     fs::write(shop.root().join("content/books/b.jpg"), jpeg(200)).expect("write");
-    let with = |cover: &str| book("Book 1", "10.00", "science", 1).replace("weight", &format!("cover = \"{cover}\"\nweight"));
+    let with =
+        |cover: &str| book("Book 1", "10.00", "science", 1).replace("weight", &format!("cover = \"{cover}\"\nweight"));
     let cover_files = |files: &[String]| -> Vec<String> {
         sorted(files.iter().filter(|f| f.contains("covers/book-1")).cloned().collect())
     };

@@ -4,7 +4,11 @@
 Writes the same books twice: as a bookshop site (content/ + the default theme) and as a
 Hugo site with equivalent templates (a catalog listing and a page per book).
 
-    bench/gen_shop.py N OUT_DIR
+    bench/gen_shop.py N OUT_DIR [--covers]
+
+--covers gives every book of the bookshop site an editor's JPEG cover: bench/cover.jpg (1000 ×
+1500, 258 KiB, the size publishers send), each copy made distinct by a JPEG comment naming its
+book, so every cover is a different file to the generator's cache, as in a real shop.
 """
 import os
 import random
@@ -49,8 +53,17 @@ def body(rng, index):
     return "\n\n".join(parts) + "\n"
 
 
+def cover_bytes(base, i):
+    """bench/cover.jpg with a comment segment (COM) after its start marker: the same pixels,
+    distinct bytes."""
+    text = f"cover of book {i}".encode()
+    return base[:2] + b"\xff\xfe" + (len(text) + 2).to_bytes(2, "big") + text + base[2:]
+
+
 def main():
-    n, out = int(sys.argv[1]), sys.argv[2]
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n, out = int(args[0]), args[1]
+    covers = "--covers" in sys.argv
     rng = random.Random(42)
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     shop, hugo = os.path.join(out, "shop"), os.path.join(out, "hugo")
@@ -64,6 +77,7 @@ def main():
         # deployment may (BENCHMARKS.md counts them).
         f.write('title = "Bench Press"\ndescription = "A synthetic shop."\nbase_url = "https://bench.example"\n'
                 'max_files = 10000000\n')
+    base_cover = open(os.path.join(repo, "bench", "cover.jpg"), "rb").read() if covers else None
     for i in range(n):
         rng_book = random.Random(i)
         title = sentence(rng_book, rng_book.randrange(2, 6))[:-1].replace("*", "").split("](")[0].replace("[", "")
@@ -77,7 +91,13 @@ def main():
         name = f"book-{i:06d}.md"
         for site in (shop, hugo):
             with open(os.path.join(site, "content", "books", name), "w") as f:
-                f.write(text)
+                if covers and site == shop:
+                    f.write(text.replace("+++\n", f'+++\ncover = "book-{i:06d}.jpg"\n', 1))
+                else:
+                    f.write(text)
+        if covers:
+            with open(os.path.join(shop, "content", "books", f"book-{i:06d}.jpg"), "wb") as f:
+                f.write(cover_bytes(base_cover, i))
     write_hugo_site(hugo)
 
 

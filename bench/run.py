@@ -4,6 +4,11 @@
 Prints a table and rewrites BENCHMARKS.md. Numbers only: nothing here passes or fails.
 
     bench/run.py [--sizes 1000,10000] [--runs 3] [--hugo-max N] [--generator-only]
+    bench/run.py --covers N
+
+--covers N measures only a shop of N books with an editor's JPEG cover each (first build with an
+empty image cache, second build with it warm, the same shop without covers, and the catalog page's
+weight) and rewrites the covers section of BENCHMARKS.md, keeping the rest.
 
 --generator-only measures only the generators (no wrangler, no worker build) and rewrites the
 generator section of BENCHMARKS.md, keeping the worker's sections from the last full run.
@@ -108,6 +113,97 @@ def bench_generators(sizes, runs, hugo_max):
     return rows
 
 
+def build_covers(shop, out):
+    """One build: (wall s, peak MB, covers made, covers from the cache, files written)."""
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = ["/usr/bin/time", "-v", BOOKSHOP, "--root", shop, "build", "--output", out]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"bookshop build failed:\n{result.stderr}")
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (.*)", result.stderr).group(1).split(":")
+    wall_s = float(wall[-1]) + 60 * float(wall[-2]) + (3600 * float(wall[-3]) if len(wall) > 2 else 0)
+    peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1)) / 1024
+    made = re.search(r"covers: (\d+) made, (\d+) from the cache", result.stderr)
+    files = sum(len(f) for _, _, f in os.walk(out))
+    return wall_s, peak, int(made.group(1)) if made else 0, int(made.group(2)) if made else 0, files
+
+
+def bench_covers(n):
+    """A shop of n books with a JPEG cover each, on tmpfs: builds and the catalog page's weight."""
+    work = tempfile.mkdtemp(prefix=f"covers-{n}-", dir="/dev/shm")
+    try:
+        gen = os.path.join(REPO, "bench", "gen_shop.py")
+        plain_dir, covers_dir = os.path.join(work, "plain"), os.path.join(work, "covers")
+        subprocess.run([sys.executable, gen, str(n), plain_dir], check=True)
+        subprocess.run([sys.executable, gen, str(n), covers_dir, "--covers"], check=True)
+        shop, out = os.path.join(covers_dir, "shop"), os.path.join(covers_dir, "out")
+        plain = build_covers(os.path.join(plain_dir, "shop"), os.path.join(plain_dir, "out"))
+        shutil.rmtree(os.path.join(shop, ".bookshop-cache"), ignore_errors=True)
+        first = build_covers(shop, out)
+        second = build_covers(shop, out)
+        # The catalog's first page as a browser at 1x loads it: the HTML and each card's
+        # WebP (the first of its srcset), against the same page showing the original files.
+        html = open(os.path.join(out, "index.html"), "rb").read()
+        webps = re.findall(rb'<source type="image/webp" srcset="([^" ]+) ', html)
+        ids = re.findall(rb'<article class="book" data-book-id="([^"]+)"', html)
+        cards = sum(os.path.getsize(os.path.join(out, u.decode().lstrip("/"))) for u in webps)
+        originals = sum(os.path.getsize(os.path.join(shop, "content", "books", i.decode() + ".jpg")) for i in ids)
+        covers_files = len(os.listdir(os.path.join(out, "assets", "covers")))
+        return {"n": n, "plain": plain, "first": first, "second": second, "html": len(html), "cards": len(webps),
+                "card_bytes": cards, "original_bytes": originals, "cover_files": covers_files,
+                "source_bytes": os.path.getsize(os.path.join(REPO, "bench", "cover.jpg"))}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+COVERS_SECTION = "## Covers"
+
+
+def covers_section(r):
+    n = r["n"]
+    row = lambda name, b: (f"| {name} | {b[0]:.2f} s | {b[1]:.0f} MB | {b[2]:,} | {b[3]:,} | {b[4]:,} |")
+    per_card = r["card_bytes"] / max(r["cards"], 1)
+    return [
+        f"{COVERS_SECTION} (`bench/run.py --covers {n}`, {datetime.date.today()}, {os.cpu_count()} cores, tmpfs)",
+        "",
+        f"A shop of {n:,} books from `bench/gen_shop.py --covers`: every book has an editor's JPEG cover "
+        f"(1000 × 1500, {r['source_bytes'] / 1024:.0f} KiB, each file distinct). Each cover is made into 4 files "
+        "(360 and 720 px, WebP and JPEG) under `/assets/covers/`.",
+        "",
+        "| build | wall | peak | covers made | from the cache | files written |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        row("without covers (drawn)", r["plain"]),
+        row("with covers, empty cache (first build)", r["first"]),
+        row("with covers, warm cache (second build)", r["second"]),
+        "",
+        f"The catalog's first page at 1×: {r['html'] / 1024:.1f} KiB of HTML and {r['cards']} cards whose images "
+        f"weigh {r['card_bytes'] / 1024:.0f} KiB ({per_card / 1024:.1f} KiB a card, the 360 px WebP); the same "
+        f"cards showing the editors' files would weigh {r['original_bytes'] / 1024:,.0f} KiB "
+        f"({r['original_bytes'] / max(r['cards'], 1) / 1024:.0f} KiB a card). {r['cover_files']:,} files under "
+        "`/assets/covers/` (8 of them the drawn covers' link-preview images).",
+        "",
+        "",
+    ]
+
+
+def write_covers_section(r):
+    path = os.path.join(REPO, "BENCHMARKS.md")
+    old = open(path).read() if os.path.exists(path) else "# Benchmarks\n\n"
+    section = "\n".join(covers_section(r))
+    if COVERS_SECTION in old:
+        start = old.index(COVERS_SECTION)
+        nxt = old.find("\n## ", start + 1)
+        text = old[:start] + section + (old[nxt + 1:] if nxt != -1 else "")
+    elif WORKER_SECTION in old:
+        at = old.index(WORKER_SECTION)
+        text = old[:at] + section + old[at:]
+    else:
+        text = old.rstrip("\n") + "\n\n" + section
+    with open(path, "w") as f:
+        f.write(text)
+    print(section)
+
+
 def worker_size():
     out = tempfile.mkdtemp(prefix="bundle-")
     subprocess.run([os.path.join(REPO, "node_modules", ".bin", "wrangler"), "deploy", "--dry-run", "--outdir", out],
@@ -128,7 +224,11 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--hugo-max", type=int, default=None, help="skip Hugo for shops larger than this")
     parser.add_argument("--generator-only", action="store_true", help="keep the worker's sections as they are")
+    parser.add_argument("--covers", type=int, default=None, help="only the covers bench, with this many books")
     args = parser.parse_args()
+    if args.covers:
+        write_covers_section(bench_covers(args.covers))
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     hugo_version = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
     print(f"generator vs Hugo {hugo_version}, median of {args.runs}:")
@@ -138,6 +238,10 @@ def main():
         old = open(path).read() if os.path.exists(path) else ""
         rest = old[old.index(WORKER_SECTION):] if WORKER_SECTION in old else ""
         lines = generator_section(args, hugo_version, rows, "`bench/run.py --generator-only`")
+        if COVERS_SECTION in old:
+            start = old.index(COVERS_SECTION)
+            end = old.index(WORKER_SECTION) if WORKER_SECTION in old[start:] else len(old)
+            lines += [old[start:end].rstrip("\n"), "", ""]
         if rest:
             lines += ["The sections below are from the last full `make bench`; this run measured only the generators.", "", ""]
         text = "\n".join(lines) + rest

@@ -12,6 +12,8 @@ use walkdir::WalkDir;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::front_matter::{self, Format, RawBook, Split, SplitError, BOOK_KEYS};
+pub use crate::imageproc::Cover;
+use crate::imageproc::Covers;
 use crate::images::{self, Image};
 use crate::markdown;
 use crate::messages::{did_you_mean, line_col, line_of_key};
@@ -34,7 +36,7 @@ pub struct Book {
     pub amount: Amount,
     /// The price's currency.
     pub currency: Currency,
-    /// The editor's cover image, if any.
+    /// The editor's cover image, processed ([`crate::imageproc`]), if any.
     pub cover: Option<Cover>,
     /// ISBN as written, its check digit verified.
     pub isbn: Option<String>,
@@ -85,17 +87,6 @@ impl Book {
     }
 }
 
-/// An editor's cover image and its size in pixels, for `<img width height>`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cover {
-    /// The image file.
-    pub path: PathBuf,
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-}
-
 /// The extensions of book files, matched in any case (`.md`, `.MD`, `.markdown`).
 pub const BOOK_EXTENSIONS: &[&str] = &["md", "markdown"];
 
@@ -105,7 +96,8 @@ pub fn is_book_file(path: &Path) -> bool {
     path.extension().is_some_and(|x| BOOK_EXTENSIONS.iter().any(|ext| x.eq_ignore_ascii_case(ext)))
 }
 
-/// Cover image formats a browser shows and the generator copies as is.
+/// Image formats a browser shows: a description's images are copied as is, a cover is
+/// processed ([`crate::imageproc`]).
 pub const COVER_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "svg"];
 
 /// What happens to books with `draft = true`. Every real build skips them (they are never
@@ -130,9 +122,9 @@ pub struct Loaded {
     pub drafts: usize,
 }
 
-/// Loads every book under `dir`, sorted by weight then title. Drafts are checked, and left
-/// out unless `drafts` includes them.
-pub fn load_books(dir: &Path, config: &Config, drafts: Drafts) -> Loaded {
+/// Loads every book under `dir`, sorted by weight then title, their covers processed
+/// through the cache `covers`. Drafts are checked, and left out unless `drafts` includes them.
+pub fn load_books(dir: &Path, config: &Config, drafts: Drafts, covers: &Covers) -> Loaded {
     let mut books = Vec::new();
     let mut problems = Vec::new();
     let mut draft_count = 0;
@@ -154,7 +146,7 @@ pub fn load_books(dir: &Path, config: &Config, drafts: Drafts) -> Loaded {
     let loaded: Vec<_> = files
         .into_par_iter()
         .map(|path| {
-            let book = load_book(&path, config, drafts);
+            let book = load_book(&path, config, drafts, covers);
             (path, book)
         })
         .collect();
@@ -194,8 +186,14 @@ pub fn catalog_order(a: &Book, b: &Book) -> std::cmp::Ordering {
     a.weight.cmp(&b.weight).then_with(|| a.title.cmp(&b.title)).then_with(|| a.path.cmp(&b.path))
 }
 
-/// Loads one book file: `Ok(None)` for a draft that `drafts` skips, or every problem it has.
-pub fn load_book(path: &Path, config: &Config, drafts: Drafts) -> Result<Option<Book>, Vec<Diagnostic>> {
+/// Loads one book file, its cover processed through the cache `covers`: `Ok(None)` for a
+/// draft that `drafts` skips, or every problem it has.
+pub fn load_book(
+    path: &Path,
+    config: &Config,
+    drafts: Drafts,
+    covers: &Covers,
+) -> Result<Option<Book>, Vec<Diagnostic>> {
     let text = read_text(path).map_err(|d| vec![d])?;
     let split = front_matter::split(&text).map_err(|e| vec![split_problem(path, e)])?;
     let mut file = BookFile { path, split: &split, problems: Vec::new() };
@@ -212,7 +210,9 @@ pub fn load_book(path: &Path, config: &Config, drafts: Drafts) -> Result<Option<
         (Some(price), Some(currency)) => file.take(validate::unit_amount(&price, currency)),
         _ => None,
     };
-    let cover = file.take(raw.valid_cover(path)).flatten();
+    let cover = file.take(raw.valid_cover(path)).flatten().and_then(|image| {
+        file.take(covers.process(&id, &image).map_err(|e| Invalid::new("cover", e.message).help(e.help)))
+    });
     let isbn = file.take(raw.valid_isbn()).flatten();
     let published = file.take(raw.valid_published()).flatten();
     let mut problems = file.problems;

@@ -42,7 +42,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 pub fn draw(id: &str, title: &str, author: &str) -> String {
     // Stable across runs and machines, so a cover never changes unless its book does.
     let h = catalog::digest::fnv1a(id.as_bytes());
-    let (paper, ink, accent) = PALETTES[(h % PALETTES.len() as u64) as usize];
+    let (paper, ink, accent) = PALETTES[palette_of(id)];
     // A title's main part is set large; a subtitle after ':' smaller.
     let (main, subtitle) = match title.split_once(':') {
         Some((main, sub)) => (main.trim(), Some(sub.trim())),
@@ -121,6 +121,65 @@ pub fn draw(id: &str, title: &str, author: &str) -> String {
     svg
 }
 
+/// How many palettes drawn covers are in, so how many link-preview images a site has.
+pub const PALETTE_COUNT: usize = PALETTES.len();
+
+/// The palette of a book's drawn cover.
+pub fn palette_of(id: &str) -> usize {
+    (catalog::digest::fnv1a(id.as_bytes()) % PALETTES.len() as u64) as usize
+}
+
+/// The link-preview image's size: the 1.91:1 of large previews on the social networks.
+pub const SHARE_WIDTH: u32 = 1200;
+/// The link-preview image's height.
+pub const SHARE_HEIGHT: u32 = 630;
+/// Bumped when [`share_png`] draws differently: the files' names change with it.
+const SHARE_DRAWING: u32 = 1;
+
+/// The link-preview image (`og:image`) of books with a drawn cover in `palette`,
+/// site-relative. Social networks show no SVG, and a raster image per book would be a file
+/// per book; so there is one per palette, in the colours of the book's cover: its paper, its
+/// frame and an accent figure, without text (the preview prints `og:title` beside it).
+pub fn share_file(palette: usize) -> String {
+    let (paper, ink, accent) = PALETTES[palette];
+    let hash = catalog::digest::fnv1a(format!("{SHARE_DRAWING}{paper}{ink}{accent}").as_bytes());
+    format!("{}/share-{palette}.{:08x}.png", crate::imageproc::FOLDER, hash as u32)
+}
+
+/// The PNG of [`share_file`]: drawn with plain pixels, no rasterizer needed.
+pub fn share_png(palette: usize) -> Vec<u8> {
+    let rgb = |hex: &str| {
+        let n = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0);
+        [(n >> 16) as u8, (n >> 8) as u8, n as u8]
+    };
+    let (paper, ink, accent) = PALETTES[palette];
+    let (paper, ink, accent) = (rgb(paper), rgb(ink), rgb(accent));
+    // The drawn cover's frame is ink at half opacity on the paper.
+    let frame: [u8; 3] = std::array::from_fn(|i| ((u16::from(paper[i]) + u16::from(ink[i])) / 2) as u8);
+    let (w, h) = (SHARE_WIDTH as i64, SHARE_HEIGHT as i64);
+    let image = image::RgbImage::from_fn(SHARE_WIDTH, SHARE_HEIGHT, |x, y| {
+        let (x, y) = (i64::from(x), i64::from(y));
+        let (dx, dy) = (x - 860, y - 280);
+        let on_frame = |inset: i64| {
+            let inside = x >= inset && y >= inset && x < w - inset && y < h - inset;
+            let core = x >= inset + 3 && y >= inset + 3 && x < w - inset - 3 && y < h - inset - 3;
+            inside && !core
+        };
+        let pixel = if on_frame(40) {
+            frame
+        } else if dx * dx + dy * dy <= 150 * 150 || (430..456).contains(&y) || (470..480).contains(&y) {
+            accent
+        } else {
+            paper
+        };
+        image::Rgb(pixel)
+    });
+    let mut png = Vec::new();
+    // Writing into memory fails only when out of memory.
+    let _ = image.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png);
+    png
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +190,19 @@ mod tests {
         assert!(a.contains("Tom &amp; &lt;Jerry&gt;"));
         assert!(a.starts_with("<svg") && a.ends_with("</svg>"));
         assert_ne!(draw("art-of-doing", "T", "A"), draw("working-in-public", "T", "A"));
+    }
+
+    #[test]
+    fn each_palette_has_one_share_image_of_the_size_previews_use() {
+        let files: std::collections::BTreeSet<String> = (0..PALETTE_COUNT).map(share_file).collect();
+        assert_eq!(files.len(), PALETTE_COUNT);
+        assert_eq!(share_file(0), "assets/covers/share-0.87e15fe9.png");
+        let png = share_png(0);
+        let image = image::load_from_memory_with_format(&png, image::ImageFormat::Png).expect("a PNG");
+        assert_eq!((image.width(), image.height()), (1200, 630));
+        assert_eq!(image.to_rgb8().get_pixel(10, 10).0, [0x1d, 0x35, 0x57], "the palette's paper");
+        assert_eq!(image.to_rgb8().get_pixel(600, 440).0, [0xe6, 0x39, 0x46], "its accent");
+        assert!(palette_of("art-of-doing") < PALETTE_COUNT);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! `public/_headers` (Cloudflare's format): security headers for every page, and caching
 //! that lets the CDN keep assets. HTML and the price list keep Cloudflare's default
 //! (revalidate every time): two rules setting one header would be joined with a comma.
+//! Everything under `/assets/` is named by its content (fingerprinted static files,
+//! processed covers, link-preview images), so one rule keeps all of it for a year.
 
 /// Exactly what Stripe.js and the Payment Element need (Stripe's CSP guide), and our own files.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \

@@ -220,7 +220,7 @@ impl Engine {
                 loaded.push((path.clone(), None));
                 continue;
             }
-            match content::load_book(path, &self.site.config, self.site.drafts) {
+            match content::load_book(path, &self.site.config, self.site.drafts, &self.site.covers) {
                 Ok(book) => loaded.push((path.clone(), book)),
                 Err(mut found) => problems.append(&mut found),
             }
@@ -242,6 +242,8 @@ impl Engine {
         for i in duplicates.into_iter().rev() {
             loaded.remove(i);
         }
+        // Only a hint for the next build: not a problem when it cannot be written.
+        let _ = self.site.covers.save();
         (loaded, problems)
     }
 
@@ -257,7 +259,9 @@ impl Engine {
                 Output::Text(text) if preview && rel.ends_with(".html") => preview::inject(text).into_bytes(),
                 Output::Text(text) => text.into_bytes(),
                 Output::Bytes(bytes) => bytes.to_vec(),
-                Output::Copy(from) => std::fs::read(from).with_context(|| format!("cannot read {}", from.display()))?,
+                Output::Copy(from) | Output::Cached(from) => {
+                    std::fs::read(from).with_context(|| format!("cannot read {}", from.display()))?
+                }
             };
             collected.lock().unwrap_or_else(PoisonError::into_inner).push((rel.to_owned(), bytes));
             Ok(())

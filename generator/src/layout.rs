@@ -15,6 +15,9 @@ pub const THEMES: &str = "themes";
 pub const TEMPLATES: &str = "templates";
 /// Static files: a theme's own, or the site's overrides at the root.
 pub const STATIC: &str = "static";
+/// Processed images kept between builds, under the root: never part of the site, safe to
+/// delete, to be left out of version control ([`crate::imageproc`]).
+pub const CACHE: &str = ".bookshop-cache";
 /// Where the site is written unless told otherwise, under the root.
 pub const OUTPUT: &str = "public";
 
@@ -64,6 +67,11 @@ impl Layout {
         self.root.join(STATIC)
     }
 
+    /// `.bookshop-cache/covers/`, the processed covers ([`crate::imageproc`]).
+    pub fn cover_cache(&self) -> PathBuf {
+        self.root.join(CACHE).join("covers")
+    }
+
     /// `public/`, the default output.
     pub fn output(&self) -> PathBuf {
         self.root.join(OUTPUT)
@@ -106,6 +114,7 @@ mod tests {
         assert_eq!(site.templates(), Path::new("/shop/templates"));
         assert_eq!(site.statics(), Path::new("/shop/static"));
         assert_eq!(site.output(), Path::new("/shop/public"));
+        assert_eq!(site.cover_cache(), Path::new("/shop/.bookshop-cache/covers"));
         assert_eq!(Layout::new("").books(), Path::new("content/books"), "no ./ in messages");
     }
 

@@ -13,6 +13,7 @@ pub mod escape;
 pub mod feeds;
 pub mod front_matter;
 pub mod headers;
+pub mod imageproc;
 pub mod images;
 pub mod incremental;
 pub mod layout;

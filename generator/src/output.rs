@@ -152,6 +152,21 @@ impl Staging {
         Ok(())
     }
 
+    /// Puts a file that never changes in place (one of the image cache's) into the site: a
+    /// hard link, which costs no copy, or a copy where the two folders are on different
+    /// file systems.
+    pub fn link(&self, from: &Path, rel: &str) -> Result<()> {
+        let path = self.dir.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        if fs::hard_link(from, &path).is_ok() {
+            return Ok(());
+        }
+        fs::copy(from, &path).with_context(|| format!("cannot copy {} to {}", from.display(), path.display()))?;
+        Ok(())
+    }
+
     /// Puts the new site in place of the old one. When the output folder exists, the folder
     /// itself stays and its entries are swapped one rename each: a server watching it (as
     /// `wrangler dev` does) keeps serving, where replacing the folder would leave it serving

@@ -15,6 +15,7 @@ use crate::cover;
 use crate::diagnostic::Diagnostic;
 use crate::feeds;
 use crate::headers;
+use crate::imageproc::{Format, Variant};
 use crate::layout;
 use crate::listing::{self, ListPage};
 use crate::markdown;
@@ -41,9 +42,8 @@ struct BookView<'a> {
     title: &'a str,
     author: &'a str,
     url: String,
-    cover_url: String,
-    cover_width: u32,
-    cover_height: u32,
+    #[serde(flatten)]
+    cover: CoverView,
     price: String,
     price_display: String,
     amount: u64,
@@ -59,6 +59,83 @@ struct BookView<'a> {
     description_html: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     json_ld: Option<String>,
+}
+
+/// A book's cover as templates see it: fields of the book (documented in docs/themes.md).
+#[derive(Serialize)]
+struct CoverView {
+    /// The largest image every browser shows (the book page's `src`).
+    cover_url: String,
+    cover_width: u32,
+    cover_height: u32,
+    cover_type: &'static str,
+    /// The smallest such image (a catalog card's `src`).
+    cover_small_url: String,
+    /// `srcset` of the images every browser shows; absent for an SVG.
+    cover_srcset: Option<String>,
+    /// `srcset` of the WebP images, for `<source type="image/webp">`; absent for an SVG.
+    cover_webp_srcset: Option<String>,
+    /// The link-preview image (`og:image`): a raster every social network accepts.
+    og_image: OgImage,
+}
+
+/// `og:image` and its size.
+#[derive(Serialize)]
+struct OgImage {
+    url: String,
+    width: u32,
+    height: u32,
+    #[serde(rename = "type")]
+    mime: &'static str,
+}
+
+/// `url 360w, url 720w`.
+fn srcset<'v>(variants: impl Iterator<Item = &'v Variant>) -> Option<String> {
+    let list: Vec<String> = variants.map(|v| format!("{} {}w", v.url(), v.width)).collect();
+    (!list.is_empty()).then(|| list.join(", "))
+}
+
+/// The site-wide link-preview image in the colours of the book's drawn cover.
+fn share_image(id: &str) -> OgImage {
+    OgImage {
+        url: format!("/{}", cover::share_file(cover::palette_of(id))),
+        width: cover::SHARE_WIDTH,
+        height: cover::SHARE_HEIGHT,
+        mime: Format::Png.mime(),
+    }
+}
+
+fn cover_view(book: &Book) -> CoverView {
+    let Some(cover) = &book.cover else {
+        let url = format!("/{}", drawn_cover_file(book));
+        return CoverView {
+            cover_small_url: url.clone(),
+            cover_url: url,
+            cover_width: cover::WIDTH,
+            cover_height: cover::HEIGHT,
+            cover_type: Format::Svg.mime(),
+            cover_srcset: None,
+            cover_webp_srcset: None,
+            og_image: share_image(&book.id),
+        };
+    };
+    let fallbacks: Vec<&Variant> = cover.fallbacks().collect();
+    let (small, large) = (fallbacks[0], fallbacks[fallbacks.len() - 1]);
+    let raster = large.format != Format::Svg;
+    CoverView {
+        cover_url: large.url(),
+        cover_width: large.width,
+        cover_height: large.height,
+        cover_type: large.format.mime(),
+        cover_small_url: small.url(),
+        cover_srcset: srcset(cover.fallbacks()).filter(|_| raster),
+        cover_webp_srcset: srcset(cover.in_format(Format::Webp)),
+        og_image: if raster {
+            OgImage { url: large.url(), width: large.width, height: large.height, mime: large.format.mime() }
+        } else {
+            share_image(&book.id)
+        },
+    }
 }
 
 /// A link to a tag's list, on a book (`tag_links`).
@@ -120,27 +197,13 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-/// Where a book's cover ends up in the site, and its size.
-fn cover_of(book: &Book) -> (String, u32, u32) {
-    match &book.cover {
-        Some(cover) => {
-            let name = cover.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            (format!("/covers/{}-{name}", book.id), cover.width, cover.height)
-        }
-        None => (format!("/covers/{}.svg", book.id), cover::WIDTH, cover::HEIGHT),
-    }
-}
-
 fn view<'a>(book: &'a Book, description_html: Option<String>) -> BookView<'a> {
-    let (cover_url, cover_width, cover_height) = cover_of(book);
     BookView {
         id: &book.id,
         title: &book.title,
         author: &book.author,
         url: book.url(),
-        cover_url,
-        cover_width,
-        cover_height,
+        cover: cover_view(book),
         price: book.currency.to_decimal(book.amount),
         price_display: book.currency.display(book.amount),
         amount: book.amount,
@@ -197,7 +260,7 @@ pub fn price_list(books: &[Book]) -> PriceList {
                 currency: book.currency,
                 available: book.available,
                 url: book.url(),
-                cover: cover_of(book).0,
+                cover: price_list_cover(book),
             };
             (book.id.clone(), entry)
         })
@@ -274,14 +337,17 @@ impl<'a> Renderer<'a> {
         let url = book.url();
         let image_url = |src: &str| book.images.iter().find(|i| i.src == src).map(|i| format!("/{}", i.file(&book.id)));
         let mut one = view(book, Some(markdown::to_html(&book.description()?, &image_url)));
-        one.json_ld = Some(structured::book_json_ld(self.config, book, &one.cover_url));
+        one.json_ld = Some(structured::book_json_ld(self.config, book, &one.cover.cover_url));
         write(&book_file(book), Output::Text(self.page("book.html", &url, &|c| c.insert("book", &one))?))?;
         for image in &book.images {
             write(&image.file(&book.id), Output::Copy(&image.path))?;
         }
         match &book.cover {
-            Some(cover) => write(&cover_file(book), Output::Copy(&cover.path)),
-            None => write(&cover_file(book), Output::Text(cover::draw(&book.id, &book.title, &book.author))),
+            Some(cover) => cover.variants.iter().try_for_each(|v| match v.format {
+                Format::Svg => write(&v.file, Output::Copy(&v.source)),
+                _ => write(&v.file, Output::Cached(&v.source)),
+            }),
+            None => write(&drawn_cover_file(book), Output::Text(cover::draw(&book.id, &book.title, &book.author))),
         }
     }
 
@@ -306,17 +372,34 @@ pub fn book_file(book: &Book) -> String {
     format!("books/{}/index.html", book.id)
 }
 
-/// Every file a book's page brings, site-relative: the page, its cover and the images of
-/// its description.
+/// Every file a book's page brings, site-relative: the page, its cover's files and the
+/// images of its description.
 pub fn book_files(book: &Book) -> Vec<String> {
-    let mut files = vec![book_file(book), cover_file(book)];
+    let mut files = vec![book_file(book)];
+    files.extend(cover_files(book));
     files.extend(book.images.iter().map(|i| i.file(&book.id)));
     files
 }
 
-/// A book's cover, site-relative.
-pub fn cover_file(book: &Book) -> String {
-    cover_of(book).0.trim_start_matches('/').to_owned()
+/// A book's cover files, site-relative: each processed image of an editor's cover, or the
+/// drawn cover.
+pub fn cover_files(book: &Book) -> Vec<String> {
+    match &book.cover {
+        Some(cover) => cover.variants.iter().map(|v| v.file.clone()).collect(),
+        None => vec![drawn_cover_file(book)],
+    }
+}
+
+fn drawn_cover_file(book: &Book) -> String {
+    format!("covers/{}.svg", book.id)
+}
+
+/// The price list's `cover` (the cart's thumbnail): the smallest image of a cover.
+fn price_list_cover(book: &Book) -> String {
+    match &book.cover {
+        Some(cover) => cover.variants.first().map(Variant::url).unwrap_or_default(),
+        None => format!("/{}", drawn_cover_file(book)),
+    }
 }
 
 /// The files made from the whole catalog: the price list, the sitemap and the feed.
@@ -340,6 +423,10 @@ pub fn render_site(site: &Site, write: &Write<'_>) -> Result<usize> {
     catalog_files(config, books, write)?;
     write("_headers", Output::Text(headers::render()))?;
     write("robots.txt", Output::Text(feeds::robots(config)))?;
+    // The link-preview images of drawn covers: one per palette, not one per book.
+    for palette in 0..cover::PALETTE_COUNT {
+        write(&cover::share_file(palette), Output::Bytes(&cover::share_png(palette)))?;
+    }
     // Each static file twice, from the bytes read once: fingerprinted for `asset()` (cached
     // for a year), and under its own name for themes that link it directly (cached briefly).
     for (rel, asset) in &assets.files {
@@ -355,6 +442,8 @@ pub enum Output<'a> {
     Text(String),
     /// A file to copy.
     Copy(&'a std::path::Path),
+    /// A file of the image cache, which never changes in place: linked where possible.
+    Cached(&'a std::path::Path),
     /// Bytes already read.
     Bytes(&'a [u8]),
 }

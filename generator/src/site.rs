@@ -9,6 +9,7 @@ use crate::assets::Assets;
 use crate::config::Config;
 use crate::content::{self, Book, Drafts};
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::imageproc::Covers;
 use crate::layout::{self, Layout};
 use crate::listing;
 use crate::output::Staging;
@@ -41,6 +42,8 @@ pub struct Site {
     pub tera: Tera,
     /// The static files, fingerprinted.
     pub assets: Assets,
+    /// The processed covers' cache, which rebuilds keep using.
+    pub covers: Covers,
 }
 
 /// What a build wrote, for the summary line.
@@ -56,6 +59,10 @@ pub struct Summary {
     pub drafts: Drafts,
     /// How many books are drafts.
     pub draft_count: usize,
+    /// Editor covers decoded, resized and encoded by this build.
+    pub covers_made: usize,
+    /// Editor covers found in the cache, unchanged since a build made them.
+    pub covers_cached: usize,
 }
 
 impl Site {
@@ -66,8 +73,9 @@ impl Site {
         let books_dir = layout.books();
         let mut problems: Vec<Diagnostic> = Vec::new();
         let mut draft_count = 0;
+        let covers = Covers::open(&layout.cover_cache());
         let books = if books_dir.is_dir() {
-            let mut loaded = content::load_books(&books_dir, &config, options.drafts);
+            let mut loaded = content::load_books(&books_dir, &config, options.drafts, &covers);
             problems.append(&mut loaded.problems);
             problems.append(&mut listing::tag_problems(&loaded.books));
             draft_count = loaded.drafts;
@@ -79,6 +87,8 @@ impl Site {
             );
             Vec::new()
         };
+        // Only a hint for the next build (it would read the covers again): not a problem.
+        let _ = covers.save();
         let (assets, tera) = match Theme::resolve(layout, &config.theme) {
             Ok(theme) => {
                 let assets = Assets::load(&theme).map_err(|mut found| problems.append(&mut found)).unwrap_or_default();
@@ -92,7 +102,7 @@ impl Site {
         };
         match tera {
             Some(tera) if problems.is_empty() => {
-                Ok(Site { config, books, drafts: options.drafts, draft_count, tera, assets })
+                Ok(Site { config, books, drafts: options.drafts, draft_count, tera, assets, covers })
             }
             _ => Err(Diagnostics(problems)),
         }
@@ -109,6 +119,7 @@ impl Site {
             }
             Output::Text(text) => staging.write(rel, text.as_bytes()),
             Output::Copy(from) => staging.copy(from, rel),
+            Output::Cached(from) => staging.link(from, rel),
             Output::Bytes(bytes) => staging.write(rel, bytes),
         })?;
         if preview {
@@ -120,7 +131,15 @@ impl Site {
             self.check_deploy_limits(files, &largest)?;
         }
         staging.commit()?;
-        Ok(Summary { books: self.books.len(), pages, files, drafts: self.drafts, draft_count: self.draft_count })
+        Ok(Summary {
+            books: self.books.len(),
+            pages,
+            files,
+            drafts: self.drafts,
+            draft_count: self.draft_count,
+            covers_made: self.covers.decoded(),
+            covers_cached: self.covers.cached(),
+        })
     }
 
     /// Cloudflare's limits for one deployment's static assets, as `site.toml` sets them.
@@ -150,7 +169,7 @@ impl Site {
                         size % (1024 * 1024) * 10 / (1024 * 1024)
                     ),
                 )
-                .help("make the file smaller (a cover image: resize it) or serve it from R2"),
+                .help("make the file smaller (a picture: export it smaller) or serve it from R2"),
             );
         }
         if problems.is_empty() {
@@ -165,6 +184,15 @@ impl Summary {
     /// What became of the drafts, for the end of the summary line: empty when there are none.
     pub fn drafts_note(&self) -> String {
         drafts_note(self.drafts, self.draft_count)
+    }
+
+    /// What became of the editors' covers, for the end of the summary line: empty without
+    /// any. ` (covers: 2 made, 10 from the cache)`.
+    pub fn covers_note(&self) -> String {
+        match (self.covers_made, self.covers_cached) {
+            (0, 0) => String::new(),
+            (made, cached) => format!(" (covers: {made} made, {cached} from the cache)"),
+        }
     }
 }
 

@@ -171,26 +171,186 @@ fn tiny_png() -> Vec<u8> {
     png
 }
 
-#[test]
-fn an_editors_cover_is_copied_with_its_size() {
-    let site = Site::new();
-    fs::write(site.root().join("content/books/art.png"), tiny_png()).expect("write");
-    site.book("art-of-doing", &format!("{HAMMING}cover = \"art.png\"\n"));
-    site.build().expect("builds");
-    assert_eq!(fs::read(site.output().join("covers/art-of-doing-art.png")).expect("copied"), tiny_png());
-    let book = site.read("books/art-of-doing/index.html");
-    assert!(book.contains("width=\"3\"") && book.contains("height=\"5\""), "{book}");
-    assert!(!site.output().join("covers/art-of-doing.svg").exists(), "no drawn cover when there is one");
+/// A JPEG cover of `width` × `height` pixels: smooth gradients, as a photo.
+fn photo(width: u32, height: u32) -> Vec<u8> {
+    let pixels = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 96])
+    });
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(pixels)
+        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Jpeg)
+        .expect("a JPEG");
+    bytes
+}
+
+/// The files under `assets/covers/` whose names start with `prefix`, sorted.
+fn cover_files(site: &Site, prefix: &str) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(site.output().join("assets/covers"))
+        .map(|dir| dir.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.retain(|n| n.starts_with(prefix));
+    names.sort();
+    names
+}
+
+/// The one line of `html` that contains `needle`, trimmed.
+fn line_with<'a>(html: &'a str, needle: &str) -> &'a str {
+    html.lines().find(|l| l.contains(needle)).unwrap_or_else(|| panic!("no line with {needle} in {html}")).trim()
 }
 
 #[test]
-fn a_cover_that_is_not_an_image_is_an_error() {
+fn an_editors_cover_is_served_resized_in_webp_and_jpeg_never_whole_to_a_card() {
     let site = Site::new();
+    let original = photo(1000, 1500);
+    fs::write(site.root().join("content/books/art.jpg"), &original).expect("write");
+    site.book("art-of-doing", &format!("{HAMMING}cover = \"art.jpg\"\n"));
+    site.build().expect("builds");
+    let files = cover_files(&site, "art-of-doing.");
+    assert_eq!(files.len(), 4, "two widths, two formats: {files:?}");
+    let hash = files[0].split('.').nth(1).expect("a hash").to_owned();
+    let url = |width: u32, ext: &str| format!("/assets/covers/art-of-doing.{hash}.{width}.{ext}");
+    assert_eq!(
+        files,
+        ["360.jpg", "360.webp", "720.jpg", "720.webp"].map(|f| format!("art-of-doing.{hash}.{f}")),
+        "named by the hash of their source"
+    );
+    for (file, format, size) in [
+        ("360.webp", image::ImageFormat::WebP, (360, 540)),
+        ("360.jpg", image::ImageFormat::Jpeg, (360, 540)),
+        ("720.webp", image::ImageFormat::WebP, (720, 1080)),
+        ("720.jpg", image::ImageFormat::Jpeg, (720, 1080)),
+    ] {
+        let bytes = fs::read(site.output().join(format!("assets/covers/art-of-doing.{hash}.{file}"))).expect(file);
+        let image = image::load_from_memory_with_format(&bytes, format).expect(file);
+        assert_eq!((image.width(), image.height()), size, "{file}");
+    }
+    let sizes = "(min-width: 40rem) 18rem, (min-width: 30rem) 30vw, 45vw";
+    assert_eq!(
+        line_with(&site.read("index.html"), "<picture>"),
+        format!(
+            "<picture><source type=\"image/webp\" srcset=\"{} 360w, {} 720w\" sizes=\"{sizes}\"><img class=\"cover\" \
+src=\"{}\" srcset=\"{} 360w, {} 720w\" sizes=\"{sizes}\" width=\"720\" height=\"1080\" alt=\"\" decoding=\"async\"></picture>",
+            url(360, "webp"),
+            url(720, "webp"),
+            url(360, "jpg"),
+            url(360, "jpg"),
+            url(720, "jpg")
+        )
+    );
+    let book = site.read("books/art-of-doing/index.html");
+    let sizes = "(min-width: 48rem) 22rem, 20rem";
+    assert_eq!(
+        line_with(&book, "<picture>"),
+        format!(
+            "<picture><source type=\"image/webp\" srcset=\"{} 360w, {} 720w\" sizes=\"{sizes}\"><img class=\"cover\" \
+src=\"{}\" srcset=\"{} 360w, {} 720w\" sizes=\"{sizes}\" width=\"720\" height=\"1080\" alt=\"Cover of The Art of Doing \
+Science and Engineering\"></picture>",
+            url(360, "webp"),
+            url(720, "webp"),
+            url(720, "jpg"),
+            url(360, "jpg"),
+            url(720, "jpg")
+        )
+    );
+    let og: Vec<&str> = book.lines().filter(|l| l.starts_with("<meta property=\"og:image")).collect();
+    assert_eq!(
+        og,
+        [
+            format!("<meta property=\"og:image\" content=\"https://books.example{}\">", url(720, "jpg")).as_str(),
+            "<meta property=\"og:image:type\" content=\"image/jpeg\">",
+            "<meta property=\"og:image:width\" content=\"720\">",
+            "<meta property=\"og:image:height\" content=\"1080\">",
+        ]
+    );
+    let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
+    assert_eq!(prices["books"]["art-of-doing"]["cover"], url(360, "webp"), "the cart's thumbnail is the smallest");
+    assert!(!site.output().join("covers/art-of-doing.svg").exists(), "no drawn cover when there is one");
+    assert!(!site.output().join("covers").exists(), "the original is not published");
+    let card = fs::metadata(site.output().join(&url(360, "webp")[1..])).expect("card image").len();
+    assert!(
+        card * 10 < original.len() as u64,
+        "a card's image, {card} bytes, against the original's {}",
+        original.len()
+    );
+    let headers = site.read("_headers");
+    assert!(headers.contains("/assets/*\n  Cache-Control: public, max-age=31536000, immutable\n"), "{headers}");
+}
+
+#[test]
+fn a_drawn_cover_links_a_share_image_of_its_palette() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.build().expect("builds");
+    let book = site.read("books/art-of-doing/index.html");
+    let share = generator::cover::share_file(generator::cover::palette_of("art-of-doing"));
+    let og: Vec<&str> = book.lines().filter(|l| l.starts_with("<meta property=\"og:image")).collect();
+    assert_eq!(
+        og,
+        [
+            format!("<meta property=\"og:image\" content=\"https://books.example/{share}\">").as_str(),
+            "<meta property=\"og:image:type\" content=\"image/png\">",
+            "<meta property=\"og:image:width\" content=\"1200\">",
+            "<meta property=\"og:image:height\" content=\"630\">",
+        ]
+    );
+    let png = fs::read(site.output().join(&share)).expect("the share image is written");
+    let image = image::load_from_memory_with_format(&png, image::ImageFormat::Png).expect("a PNG");
+    assert_eq!((image.width(), image.height()), (1200, 630));
+    let shares = cover_files(&site, "share-");
+    assert_eq!(shares.len(), generator::cover::PALETTE_COUNT, "one per palette, however many books: {shares:?}");
+    assert_eq!(
+        line_with(&site.read("index.html"), "<picture>"),
+        "<picture><img class=\"cover\" src=\"/covers/art-of-doing.svg\" width=\"400\" height=\"600\" alt=\"\" decoding=\"async\"></picture>"
+    );
+}
+
+#[test]
+fn a_second_build_decodes_no_cover() {
+    let site = Site::new();
+    fs::write(site.root().join("content/books/art.jpg"), photo(400, 600)).expect("write");
+    site.book("art-of-doing", &format!("{HAMMING}cover = \"art.jpg\"\n"));
+    let first = site.build().expect("builds");
+    assert_eq!((first.covers_made, first.covers_cached), (1, 0));
+    assert!(site.root().join(".bookshop-cache/covers/index").is_file(), "the cache is beside content/");
+    let files = cover_files(&site, "art-of-doing.");
+    let second = site.build().expect("builds");
+    assert_eq!((second.covers_made, second.covers_cached), (0, 1), "nothing decoded");
+    assert_eq!(cover_files(&site, "art-of-doing."), files, "the same files");
+    assert_eq!(
+        site.run(&["build"]),
+        (true, "Built 1 book, 5 pages, N files into public in N ms (covers: 0 made, 1 from the cache)".to_owned())
+    );
+    fs::write(site.root().join("content/books/art.jpg"), photo(400, 601)).expect("write");
+    let third = site.build().expect("builds");
+    assert_eq!((third.covers_made, third.covers_cached), (1, 0), "a changed image is made again");
+    assert_ne!(cover_files(&site, "art-of-doing."), files, "under new names");
+}
+
+#[test]
+fn every_bad_cover_is_reported_at_once_naming_its_file() {
+    let site = Site::new();
+    let whole = photo(100, 150);
+    fs::write(site.root().join("content/books/cut.jpg"), &whole[..whole.len() / 2]).expect("write");
+    let mut bomb = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    bomb.extend_from_slice(&[0, 0, 0x4e, 0x20, 0, 0, 0x4e, 0x20, 8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    fs::write(site.root().join("content/books/bomb.png"), bomb).expect("write");
     fs::write(site.root().join("content/books/art.png"), b"not a png").expect("write");
-    site.book("art-of-doing", &format!("{HAMMING}cover = \"art.png\"\n"));
-    site.check_fails_with(
-        "error: content/books/art-of-doing.md:7: cover `content/books/art.png` cannot be read as an image: failed to fill whole buffer\n  \
-help: export it again as JPEG, PNG or WebP",
+    site.book("a-cut", &format!("{HAMMING}cover = \"cut.jpg\"\n"));
+    site.book("b-bomb", &format!("{HAMMING}cover = \"bomb.png\"\n"));
+    site.book("c-text", &format!("{HAMMING}cover = \"art.png\"\n"));
+    assert_eq!(
+        site.run(&["check"]),
+        (
+            false,
+            "error: content/books/a-cut.md:7: cover `content/books/cut.jpg` is cut short: the JPEG ends before its image does
+  help: the file was not copied or downloaded whole: copy it again from where it came from
+error: content/books/b-bomb.md:7: cover `content/books/bomb.png` is 20000 × 20000 pixels (400 megapixels), over the 40 megapixels a cover may have
+  help: export it at most 1440 pixels wide: a cover is shown at most 720 pixels wide
+error: content/books/c-text.md:7: cover `content/books/art.png` is not a JPEG, PNG or WebP image
+  help: export it again as JPEG, PNG or WebP
+3 problems found; nothing was written"
+                .to_owned()
+        )
     );
 }
 
@@ -941,17 +1101,20 @@ fn a_site_over_the_deployments_file_limits_is_refused_and_the_last_good_one_kept
     );
     assert_eq!(site.read("catalog.json"), before, "the last good site stays");
 
-    // A file over the size limit: a 1 MiB limit and a cover just over it.
+    // A file over the size limit: a 1 MiB limit and a picture in a description just over it.
     site.write("content/site.toml", "title = \"Test Press\"\nbase_url = \"https://books.example\"\nmax_file_mib = 1\n");
     let mut png = tiny_png();
     png.resize(1_200_000, 0); // bytes after the image's end: a big file, a valid header
     fs::write(site.root().join("content/books/big.png"), png).expect("cover");
-    site.book("another", "title = \"Another\"\nauthor = \"A\"\nprice = \"5.00\"\ncover = \"big.png\"\n");
+    site.write(
+        "content/books/another.md",
+        "+++\ntitle = \"Another\"\nauthor = \"A\"\nprice = \"5.00\"\n+++\n![The author](big.png)\n",
+    );
     let (ok, said) = site.run(&["build"]);
     assert!(!ok);
     assert_eq!(
         said,
-        "error: content/site.toml: covers/another-big.png is 1.1 MiB, over the 1 MiB a file of a Cloudflare deployment may be (`max_file_mib`)\n  help: make the file smaller (a cover image: resize it) or serve it from R2\n1 problem found; nothing was written"
+        "error: content/site.toml: books/another/big.png is 1.1 MiB, over the 1 MiB a file of a Cloudflare deployment may be (`max_file_mib`)\n  help: make the file smaller (a picture: export it smaller) or serve it from R2\n1 problem found; nothing was written"
     );
 }
 

@@ -393,3 +393,43 @@ fn an_edited_book_brings_its_description_images_and_drops_them_when_they_go() {
         )
     );
 }
+
+/// A small JPEG, its pixels depending on `shade`.
+fn jpeg(shade: u8) -> Vec<u8> {
+    let pixels = image::RgbImage::from_fn(40, 60, |x, y| image::Rgb([shade, (x * 6) as u8, (y * 4) as u8]));
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(pixels)
+        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Jpeg)
+        .expect("a JPEG");
+    bytes
+}
+
+#[test]
+fn an_edited_cover_writes_its_new_files_and_removes_the_old() {
+    let mut shop = Shop::new(4);
+    fs::write(shop.root().join("content/books/a.jpg"), jpeg(10)).expect("write");
+    fs::write(shop.root().join("content/books/b.jpg"), jpeg(200)).expect("write");
+    let with =
+        |cover: &str| book("Book 1", "10.00", "science", 1).replace("weight", &format!("cover = \"{cover}\"\nweight"));
+    let cover_files = |files: &[String]| -> Vec<String> {
+        sorted(files.iter().filter(|f| f.contains("covers/book-1")).cloned().collect())
+    };
+
+    let first = shop.save("book-1", &with("a.jpg")).expect("a cover");
+    let a = cover_files(&first.written);
+    assert_eq!(a.len(), 2, "one width (the image is 40 px wide), two formats: {a:?}");
+    assert_eq!(cover_files(&first.removed), ["covers/book-1.svg"], "the drawn cover goes");
+    shop.assert_same_as_a_full_build();
+
+    let second = shop.save("book-1", &with("b.jpg")).expect("another cover");
+    assert_eq!(cover_files(&second.removed), a, "the old image's files go");
+    let b = cover_files(&second.written);
+    assert_eq!(b.len(), 2);
+    assert!(b.iter().all(|f| !a.contains(f)), "new names: {b:?}");
+    shop.assert_same_as_a_full_build();
+
+    let third = shop.save("book-1", &book("Book 1", "10.00", "science", 1)).expect("no cover");
+    assert_eq!(cover_files(&third.removed), b);
+    assert_eq!(cover_files(&third.written), ["covers/book-1.svg"]);
+    shop.assert_same_as_a_full_build();
+}

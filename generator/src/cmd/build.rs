@@ -23,12 +23,13 @@ pub fn run(layout: &Layout, output: &Path, options: &Options) -> Result<Summary>
 /// The build's one line (`bench/run.py` reads it): what went where, how fast.
 pub fn report(summary: &Summary, output: &Path, started: Instant) {
     eprintln!(
-        "Built {}, {}, {} into {} in {} ms{}",
+        "Built {}, {}, {} into {} in {} ms{}{}",
         crate::messages::count(summary.books, "book"),
         crate::messages::count(summary.pages, "page"),
         crate::messages::count(summary.files, "file"),
         output.display(),
         started.elapsed().as_millis(),
-        summary.drafts_note()
+        summary.drafts_note(),
+        summary.covers_note()
     );
 }

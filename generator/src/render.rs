@@ -18,6 +18,7 @@ use crate::headers;
 use crate::layout;
 use crate::listing::{self, ListPage};
 use crate::markdown;
+use crate::search;
 use crate::site::Site;
 use crate::structured;
 use crate::theme::{Theme, REQUIRED_TEMPLATES};
@@ -36,6 +37,8 @@ struct SiteView<'a> {
     publishable_key: &'a str,
     stripe_js: &'static str,
     endpoint: &'static str,
+    search_index: &'static str,
+    search_page: &'static str,
 }
 
 /// A book as templates see it (documented in docs/themes.md).
@@ -125,7 +128,7 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
 }
 
 /// Where a book's cover ends up in the site, and its size.
-fn cover_of(book: &Book) -> (String, u32, u32) {
+pub(crate) fn cover_of(book: &Book) -> (String, u32, u32) {
     match &book.cover {
         Some(cover) => {
             let name = cover.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -232,13 +235,20 @@ impl<'a> Renderer<'a> {
             publishable_key: &config.publishable_key,
             stripe_js: STRIPE_JS_URL,
             endpoint: ENDPOINT,
+            search_index: search::MANIFEST_URL,
+            search_page: search::PAGE_URL,
         };
         let mut base = Context::new();
         base.insert("site", &site);
         Renderer { config, tera, base }
     }
 
-    fn page(&self, template: &str, url: &str, extra: &dyn Fn(&mut Context)) -> Result<String> {
+    /// Whether the theme has this template (optional ones, such as `search.html`).
+    pub(crate) fn has(&self, template: &str) -> bool {
+        self.tera.get_template_names().any(|name| name == template)
+    }
+
+    pub(crate) fn page(&self, template: &str, url: &str, extra: &dyn Fn(&mut Context)) -> Result<String> {
         let mut context = self.base.clone();
         context.insert("page_url", url);
         extra(&mut context);
@@ -333,7 +343,7 @@ pub fn catalog_files(config: &Config, books: &[Book], write: &Write<'_>) -> Resu
 /// Renders every page and file of the site, handing each to `write(path, bytes)`.
 /// Returns the number of HTML pages.
 pub fn render_site(site: &Site, write: &Write<'_>) -> Result<usize> {
-    let Site { config, books, tera, assets, .. } = site;
+    let Site { config, books, tera, assets, search: terms, .. } = site;
     let renderer = Renderer::new(config, tera);
     let lists = listing::pages(books, config.per_page);
     renderer.lists(books, &lists.iter().collect::<Vec<_>>(), write)?;
@@ -341,6 +351,7 @@ pub fn render_site(site: &Site, write: &Write<'_>) -> Result<usize> {
     books.par_iter().try_for_each(|book| renderer.book(book, write))?;
     renderer.fixed_pages(write)?;
     catalog_files(config, books, write)?;
+    let search_pages = search::write(&renderer, books, terms, write)?;
     write("_headers", Output::Text(headers::render()))?;
     write("robots.txt", Output::Text(feeds::robots(config)))?;
     // Each static file twice, from the bytes read once: fingerprinted for `asset()` (cached
@@ -349,7 +360,7 @@ pub fn render_site(site: &Site, write: &Write<'_>) -> Result<usize> {
         write(asset.url.trim_start_matches('/'), Output::Bytes(&asset.bytes))?;
         write(&format!("static/{rel}"), Output::Bytes(&asset.bytes))?;
     }
-    Ok(lists.len() + books.len() + FIXED_PAGES.len())
+    Ok(lists.len() + books.len() + FIXED_PAGES.len() + search_pages)
 }
 
 /// One file of the site: rendered text, or a file copied as is.

@@ -14,6 +14,7 @@ use crate::listing;
 use crate::output::Staging;
 use crate::preview;
 use crate::render::{self, Output};
+use crate::search;
 use crate::theme::Theme;
 
 /// What the command line hands the library besides the site's files: its flags and
@@ -41,6 +42,8 @@ pub struct Site {
     pub tera: Tera,
     /// The static files, fingerprinted.
     pub assets: Assets,
+    /// Each book's search terms from the last build, for the next.
+    pub search: search::Cache,
 }
 
 /// What a build wrote, for the summary line.
@@ -89,9 +92,15 @@ impl Site {
             }
         };
         match tera {
-            Some(tera) if problems.is_empty() => {
-                Ok(Site { config, books, drafts: options.drafts, draft_count, tera, assets })
-            }
+            Some(tera) if problems.is_empty() => Ok(Site {
+                config,
+                books,
+                drafts: options.drafts,
+                draft_count,
+                tera,
+                assets,
+                search: search::Cache::default(),
+            }),
             _ => Err(Diagnostics(problems)),
         }
     }

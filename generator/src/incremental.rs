@@ -269,6 +269,9 @@ impl Engine {
             if old.as_ref() == new {
                 continue;
             }
+            for changed in old.iter().chain(new) {
+                site.search.forget(&changed.id);
+            }
             if let Some(book) = new {
                 self.generations.insert(book.id.clone(), self.next_generation);
                 self.next_generation += 1;

@@ -19,7 +19,6 @@
 //! ([`fold`]) the same way on both sides, so `cafe` finds `Café`.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -167,9 +166,6 @@ fn book_terms(book: &Book) -> Vec<(String, Field)> {
     found
 }
 
-/// Term → postings by field: the books (by number, ascending) that have it there.
-type Postings<'a> = HashMap<&'a str, [Vec<u32>; 5]>;
-
 /// The site's search index, as files: site-relative path → contents.
 pub struct Index {
     /// Every file, the manifest first.
@@ -192,22 +188,50 @@ struct Manifest {
     fold: std::collections::BTreeMap<char, &'static str>,
 }
 
-/// Each book's terms from the last build, so a rebuild after an edit reads again only the
-/// books that changed. Kept with the site in memory ([`crate::site::Site::search`]).
+/// What one build leaves for the next, so that a rebuild after an edit reads again only the
+/// books that changed. Kept with the site in memory ([`crate::site::Site::search`]); whoever
+/// replaces a book in the site says so with [`Cache::forget`].
 #[derive(Default)]
 pub struct Cache {
-    /// By book id: a hash of the indexed fields, and the terms they gave.
-    books: Mutex<HashMap<String, Known>>,
+    state: Mutex<State>,
 }
 
-/// A book's terms and a hash of the text they came from.
-type Known = (u64, Arc<[(String, Field)]>);
+#[derive(Default)]
+struct State {
+    /// Each book's terms (as numbers in `terms`) by book id.
+    books: HashMap<String, Arc<[(u32, Field)]>>,
+    /// Every term seen, by number; grows only.
+    terms: Vec<Box<str>>,
+    /// Each term's number.
+    numbers: HashMap<Box<str>, u32>,
+    /// A hash of what the search page shows, when it was last rendered.
+    page: Option<u64>,
+}
 
-/// A hash of what a book's terms are made from.
-fn source_hash(book: &Book) -> u64 {
-    let mut h = DefaultHasher::new();
-    (&book.title, &book.author, &book.tags, &book.isbn, &book.body).hash(&mut h);
-    h.finish()
+impl State {
+    fn number(&mut self, term: String) -> u32 {
+        if let Some(&n) = self.numbers.get(term.as_str()) {
+            return n;
+        }
+        let n = self.terms.len() as u32;
+        self.terms.push(term.clone().into_boxed_str());
+        self.numbers.insert(term.into_boxed_str(), n);
+        n
+    }
+}
+
+impl Cache {
+    /// The book with this id changed or went: its terms are read again at the next build.
+    pub fn forget(&self, id: &str) {
+        if let Ok(mut state) = self.state.lock() {
+            state.books.remove(id);
+        }
+    }
+
+    /// Whether the search page showing `hash` was already rendered (and remembers it).
+    fn page_is(&self, hash: u64) -> bool {
+        self.state.lock().map(|mut s| s.page.replace(hash) == Some(hash)).unwrap_or(false)
+    }
 }
 
 impl Index {
@@ -216,40 +240,45 @@ impl Index {
         Index::build_with(books, &Cache::default())
     }
 
-    /// As [`Index::build`], reading again only the books whose indexed text changed since
-    /// the `cache` was filled.
+    /// As [`Index::build`], reading only the books the `cache` does not know.
     pub fn build_with(books: &[Book], cache: &Cache) -> Index {
-        let mut known = cache.books.lock().map(|mut m| std::mem::take(&mut *m)).unwrap_or_default();
-        let per_book: Vec<Known> = books
-            .par_iter()
-            .map(|book| {
-                let hash = source_hash(book);
-                match known.get(&book.id) {
-                    Some((old, terms)) if *old == hash => (hash, Arc::clone(terms)),
-                    _ => (hash, book_terms(book).into()),
-                }
-            })
-            .collect();
-        known.clear();
-        let (mut names, mut words) = (Postings::new(), Postings::new());
-        for (number, (book, (hash, terms))) in books.iter().zip(&per_book).enumerate() {
-            for (term, field) in terms.iter() {
-                let tier = if *field == Field::Description { &mut words } else { &mut names };
-                tier.entry(term).or_default()[*field as usize].push(number as u32);
-            }
-            known.insert(book.id.clone(), (*hash, Arc::clone(terms)));
+        let mut guard = cache.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let state = &mut *guard;
+        let missing: Vec<&Book> = books.iter().filter(|b| !state.books.contains_key(&b.id)).collect();
+        let read: Vec<Vec<(String, Field)>> = missing.par_iter().map(|b| book_terms(b)).collect();
+        for (book, terms) in missing.into_iter().zip(read) {
+            let numbered: Arc<[(u32, Field)]> = terms.into_iter().map(|(t, f)| (state.number(t), f)).collect();
+            state.books.insert(book.id.clone(), numbered);
         }
+        if state.books.len() > books.len() {
+            let ids: std::collections::HashSet<&str> = books.iter().map(|b| b.id.as_str()).collect();
+            state.books.retain(|id, _| ids.contains(id.as_str()));
+        }
+        // By term number: by field, the books (by number, ascending) that have it there.
+        let mut postings: Vec<[Vec<u32>; 5]> = vec![Default::default(); state.terms.len()];
+        for (number, book) in books.iter().enumerate() {
+            for &(term, field) in state.books.get(&book.id).map(|t| &t[..]).unwrap_or_default() {
+                postings[term as usize][field as usize].push(number as u32);
+            }
+        }
+        let mut order: Vec<usize> =
+            (0..postings.len()).filter(|&t| postings[t].iter().any(|b| !b.is_empty())).collect();
+        order.sort_unstable_by(|&a, &b| js_order(&state.terms[a], &state.terms[b]));
+        let tier = |fields: std::ops::Range<usize>| -> Vec<(&str, &[Vec<u32>], usize)> {
+            order
+                .iter()
+                .filter(|&&t| postings[t][fields.clone()].iter().any(|b| !b.is_empty()))
+                .map(|&t| (&*state.terms[t], &postings[t][fields.clone()], fields.start))
+                .collect()
+        };
         let mut files = Vec::new();
-        let names = shards("n", names, NAMES_SHARD, &mut files);
-        let words = shards("w", words, WORDS_SHARD, &mut files);
+        let names = shards("n", &tier(0..4), NAMES_SHARD, &mut files);
+        let words = shards("w", &tier(4..5), WORDS_SHARD, &mut files);
         let chunks = books
             .chunks(BOOKS_PER_CHUNK)
             .enumerate()
             .map(|(i, chunk)| named(&format!("b{i}"), table(chunk), &mut files))
             .collect();
-        if let Ok(mut cached) = cache.books.lock() {
-            *cached = known;
-        }
         let manifest = Manifest {
             version: VERSION,
             books: books.len(),
@@ -280,32 +309,37 @@ fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// Cuts a tier's terms, sorted, into shards of about `target` bytes: [first term, URL] each.
+/// A term is `(term, its postings for some fields, the code of the first of them)`.
 fn shards(
     stem: &str,
-    postings: Postings<'_>,
+    terms: &[(&str, &[Vec<u32>], usize)],
     target: usize,
     files: &mut Vec<(String, String)>,
 ) -> Vec<(String, String)> {
-    let mut terms: Vec<(&str, [Vec<u32>; 5])> = postings.into_iter().collect();
-    terms.sort_unstable_by(|a, b| js_order(a.0, b.0));
     let mut list = Vec::new();
     let mut text = String::new();
     let mut first = String::new();
-    for (term, fields) in terms {
+    for &(term, fields, first_code) in terms {
         if text.is_empty() {
             text.push('{');
             first = term.to_owned();
         } else {
             text.push(',');
         }
-        text.push_str(&serde_json::to_string(term).unwrap_or_default());
-        text.push_str(":[");
+        // A term is letters and digits only: nothing in it needs escaping in JSON.
+        text.push('"');
+        text.push_str(term);
+        text.push_str("\":[");
         let mut sep = "";
         for (code, books) in fields.iter().enumerate().filter(|(_, b)| !b.is_empty()) {
-            let _ = write!(text, "{sep}{code},{}", books.len());
+            text.push_str(sep);
+            push_number(&mut text, (first_code + code) as u32);
+            text.push(',');
+            push_number(&mut text, books.len() as u32);
             let mut previous = 0;
             for &n in books {
-                let _ = write!(text, ",{}", n - previous);
+                text.push(',');
+                push_number(&mut text, n - previous);
                 previous = n;
             }
             sep = ",";
@@ -324,6 +358,21 @@ fn shards(
         list.push((first, named(&format!("{stem}{}", list.len()), text, files)));
     }
     list
+}
+
+/// Appends `n` in decimal: the shards are mostly numbers, and `write!` is several times slower.
+fn push_number(text: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    text.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 /// A chunk of the books table: `[id, title, author, price, url, cover, available]` each.
@@ -402,6 +451,14 @@ pub fn write(renderer: &Renderer<'_>, books: &[Book], cache: &Cache, write: &Wri
     }
     if !renderer.has(TEMPLATE) {
         return Ok(0);
+    }
+    // Written again only when what it shows changed (a title, an author, a book or a tag).
+    let mut shown = DefaultHasher::new();
+    for book in books {
+        (&book.id, &book.title, &book.author, &book.tags).hash(&mut shown);
+    }
+    if cache.page_is(shown.finish()) {
+        return Ok(1);
     }
     let letters = a_to_z(books);
     let tags: Vec<TagView<'_>> =

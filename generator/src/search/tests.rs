@@ -230,3 +230,16 @@ fn ten_thousand_books_index_figures() {
     assert!(index.files.len() < 500, "tens or hundreds of files, not one per book or term");
     assert_eq!(postings(&index, "names", "science").iter().filter(|(f, _)| *f == Field::Tag as u64).count(), 10_000);
 }
+
+#[test]
+fn a_rebuild_from_the_cache_reads_only_forgotten_books_and_matches_a_fresh_build() {
+    let mut books = vec![book("a", "Alpha", "X", &[], "one"), book("b", "Beta", "Y", &[], "two")];
+    let cache = Cache::default();
+    assert_eq!(Index::build_with(&books, &cache).files, Index::build(&books).files);
+    books[1].body = "three".into();
+    books.push(book("c", "Gamma", "Z", &[], "four"));
+    cache.forget("b");
+    assert_eq!(Index::build_with(&books, &cache).files, Index::build(&books).files, "b read again, c read");
+    books.remove(0);
+    assert_eq!(Index::build_with(&books, &cache).files, Index::build(&books).files, "a gone");
+}

@@ -110,6 +110,7 @@ describe('search in a browser', () => {
       assert.equal(await hit.locator('.search-price').textContent(), '$12.00');
       assert.equal(await hit.locator('img').getAttribute('src'), `/covers/${CAFE.id}.svg`);
       assert.match(await page.textContent('#search-status'), /^1 book found for “cafe”\./);
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'search-results-1200.png') });
       await type(page, 'BRONTE');
       assert.deepEqual(await titles(page), [CAFE.title], 'an author, in capitals, without its diaeresis');
       await type(page, 'zzqx');
@@ -128,9 +129,10 @@ describe('search in a browser', () => {
       const found = await titles(page);
       assert.match(found[0], /^The Art of Doing Science and Engineering/);
       assert.ok(found.includes(CAFE.title), `the description's match is listed too: ${found}`);
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'search-results-375.png') });
       await type(page, 'hist cof');
       assert.deepEqual(await titles(page), [CAFE.title], 'every word must match; the last one as a prefix');
-    });
+    }, { viewport: { width: 375, height: 800 } });
   });
 
   it('the keyboard moves through the results: ↓ ↑ Escape, Enter follows a result', async () => {

@@ -28,6 +28,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import search_bytes  # noqa: E402
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOOKSHOP = os.path.join(REPO, "target", "release", "bookshop")
 
@@ -90,8 +93,22 @@ def bench_watch(shop, out, n, edits):
         proc.wait()
 
 
+# Queries whose downloads are reported: a word of titles and descriptions, a prefix typed
+# so far, two words, and one that matches nothing.
+SEARCH_QUERIES = ["progress", "sci", "open source", "zebra"]
+
+
+def bench_search(n, public):
+    """The search index of the built shop and what one query downloads (search_bytes.py)."""
+    files, raw, packed = search_bytes.index_size(public)
+    queries = [(q, *search_bytes.query_bytes(public, q)) for q in SEARCH_QUERIES]
+    total = sum(1 for _, _, names in os.walk(public) for _ in names)
+    return n, files, raw, packed, total, queries
+
+
 def bench_generators(sizes, runs, hugo_max):
     rows = []
+    searches = []
     for n in sizes:
         for where, base in (("tmpfs", "/dev/shm"), ("disk", os.path.join(REPO, "target"))):
             work = tempfile.mkdtemp(prefix=f"bench-{n}-", dir=base)
@@ -104,13 +121,15 @@ def bench_generators(sizes, runs, hugo_max):
             if hugo_max is None or n <= hugo_max:
                 theirs = median_of(runs, ["hugo", "--quiet", "-d", hugo_out], cwd=hugo, before=clear(hugo_out))
             shutil.rmtree(hugo_out, ignore_errors=True)
+            if where == "tmpfs":
+                searches.append(bench_search(n, ours_out))
             watch = bench_watch(shop, ours_out, n, edits=max(5, runs))
             rows.append((n, where, ours, theirs, watch))
             shutil.rmtree(work, ignore_errors=True)
             hugo_s = f"{theirs[0]:.2f} s" if theirs else "skipped"
             print(f"  {n:>7} books, {where:5}: ours {ours[0]:.2f} s, Hugo {hugo_s}, "
                   f"watch rebuild {watch[0]:.0f} ms", flush=True)
-    return rows
+    return rows, searches
 
 
 def build_covers(shop, out):
@@ -232,12 +251,12 @@ def main():
     sizes = [int(s) for s in args.sizes.split(",")]
     hugo_version = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
     print(f"generator vs Hugo {hugo_version}, median of {args.runs}:")
-    rows = bench_generators(sizes, args.runs, args.hugo_max)
+    rows, searches = bench_generators(sizes, args.runs, args.hugo_max)
     path = os.path.join(REPO, "BENCHMARKS.md")
     if args.generator_only:
         old = open(path).read() if os.path.exists(path) else ""
         rest = old[old.index(WORKER_SECTION):] if WORKER_SECTION in old else ""
-        lines = generator_section(args, hugo_version, rows, "`bench/run.py --generator-only`")
+        lines = generator_section(args, hugo_version, rows, "`bench/run.py --generator-only`") + search_section(searches)
         if COVERS_SECTION in old:
             start = old.index(COVERS_SECTION)
             end = old.index(WORKER_SECTION) if WORKER_SECTION in old[start:] else len(old)
@@ -246,7 +265,7 @@ def main():
             lines += ["The sections below are from the last full `make bench`; this run measured only the generators.", "", ""]
         text = "\n".join(lines) + rest
     else:
-        text = "\n".join(generator_section(args, hugo_version, rows, "`make bench`") + worker_sections())
+        text = "\n".join(generator_section(args, hugo_version, rows, "`make bench`") + search_section(searches) + worker_sections())
     with open(path, "w") as f:
         f.write(text)
     print(text)
@@ -300,6 +319,27 @@ def generator_section(args, hugo_version, rows, written_by):
         lines += [f"Hugo was left out above {args.hugo_max:,} books (`--hugo-max`): its peak memory grows with "
                   "the shop (over 1 GB at 10,000 books), which at 100,000 would be about ten times that.", ""]
     return lines
+
+
+def search_section(searches):
+    lines = [
+        "## Search index",
+        "",
+        "The index `bookshop build` writes for the search box (`/search/index.json` and `/search/x/*`, "
+        "see `generator/src/search.rs`) in the shops above, and what one query downloads as "
+        "`themes/default/static/search.js` picks its files (`bench/search_bytes.py PUBLIC QUERY`): to the first "
+        "result (the manifest, the titles/authors/tags/ISBN shards, the books chunks of the results shown) and "
+        "in all (the descriptions' shards too). Gzipped at level 9, as a CDN serves JSON.",
+        "",
+        "| books | index files | all files of the site | index raw | index gzipped | query | results | to the first result | in all |",
+        "| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |",
+    ]
+    for n, files, raw, packed, total, queries in searches:
+        for i, (q, first, everything, results) in enumerate(queries):
+            head = (f"| {n:,} | {files} | {total:,} | {raw / 1024:,.0f} KiB | {packed / 1024:,.0f} KiB" if i == 0
+                    else "| | | | |")
+            lines.append(f"{head} | `{q}` | {results:,} | {first / 1024:.1f} KiB | {everything / 1024:.1f} KiB |")
+    return lines + [""]
 
 
 def worker_sections():

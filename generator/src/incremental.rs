@@ -18,6 +18,7 @@ use crate::listing::{self, ListPage};
 use crate::output::{self, Lock};
 use crate::preview;
 use crate::render::{self, Output, Renderer};
+use crate::search;
 use crate::site::{Options, Site, Summary};
 
 /// What a set of changed paths asks for.
@@ -272,6 +273,9 @@ impl Engine {
             if old.as_ref() == new {
                 continue;
             }
+            for changed in old.iter().chain(new) {
+                site.search.forget(&changed.id);
+            }
             if let Some(book) = new {
                 self.generations.insert(book.id.clone(), self.next_generation);
                 self.next_generation += 1;
@@ -296,9 +300,13 @@ impl Engine {
             .collect();
         renderer.lists(&site.books, &stale, &collect)?;
         render::catalog_files(&site.config, &site.books, &collect)?;
+        search::write(&renderer, &site.books, &site.search, &collect)?;
         let lists: HashMap<String, u64> = pages.iter().map(|p| p.url.clone()).zip(fingerprints).collect();
         remove.extend(pages_gone(&self.lists, &lists));
-        Ok(Files { write: collected.into_inner().unwrap_or_else(PoisonError::into_inner), remove, lists })
+        let write = collected.into_inner().unwrap_or_else(PoisonError::into_inner);
+        // The index's files are named by their bytes: those an edit renamed go.
+        remove.extend(search::stale(&self.output, &write.iter().map(|(rel, _)| rel.as_str()).collect::<Vec<_>>()));
+        Ok(Files { write, remove, lists })
     }
 
     /// Writes the files whose bytes changed and removes the others, one writer at a time.

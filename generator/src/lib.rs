@@ -23,6 +23,7 @@ pub mod messages;
 pub mod output;
 pub mod preview;
 pub mod render;
+pub mod search;
 pub mod site;
 pub mod slips;
 pub mod slug;

@@ -19,6 +19,7 @@ use crate::imageproc::{Format, Variant};
 use crate::layout;
 use crate::listing::{self, ListPage};
 use crate::markdown;
+use crate::search;
 use crate::site::Site;
 use crate::structured;
 use crate::theme::{Theme, REQUIRED_TEMPLATES};
@@ -33,6 +34,8 @@ struct SiteView<'a> {
     currency: &'static str,
     publishable_key: &'a str,
     stripe_js: &'static str,
+    search_index: &'static str,
+    search_page: &'static str,
 }
 
 /// A book as templates see it (documented in docs/themes.md).
@@ -290,6 +293,8 @@ impl<'a> Renderer<'a> {
             currency: config.currency.code(),
             publishable_key: &config.publishable_key,
             stripe_js: STRIPE_JS_URL,
+            search_index: search::MANIFEST_URL,
+            search_page: search::PAGE_URL,
         };
         let mut base = Context::new();
         base.insert("site", &site);
@@ -298,7 +303,12 @@ impl<'a> Renderer<'a> {
         Renderer { config, tera, base }
     }
 
-    fn page(&self, template: &str, url: &str, extra: &dyn Fn(&mut Context)) -> Result<String> {
+    /// Whether the theme has this template (optional ones, such as `search.html`).
+    pub(crate) fn has(&self, template: &str) -> bool {
+        self.tera.get_template_names().any(|name| name == template)
+    }
+
+    pub(crate) fn page(&self, template: &str, url: &str, extra: &dyn Fn(&mut Context)) -> Result<String> {
         let mut context = self.base.clone();
         context.insert("page_url", url);
         extra(&mut context);
@@ -395,7 +405,7 @@ fn drawn_cover_file(book: &Book) -> String {
 }
 
 /// The price list's `cover` (the cart's thumbnail): the smallest image of a cover.
-fn price_list_cover(book: &Book) -> String {
+pub(crate) fn price_list_cover(book: &Book) -> String {
     match &book.cover {
         Some(cover) => cover.variants.first().map(Variant::url).unwrap_or_default(),
         None => format!("/{}", drawn_cover_file(book)),
@@ -413,7 +423,7 @@ pub fn catalog_files(config: &Config, books: &[Book], write: &Write<'_>) -> Resu
 /// Renders every page and file of the site, handing each to `write(path, bytes)`.
 /// Returns the number of HTML pages.
 pub fn render_site(site: &Site, write: &Write<'_>) -> Result<usize> {
-    let Site { config, books, tera, assets, .. } = site;
+    let Site { config, books, tera, assets, search: terms, .. } = site;
     let renderer = Renderer::new(config, tera);
     let lists = listing::pages(books, config.per_page);
     renderer.lists(books, &lists.iter().collect::<Vec<_>>(), write)?;
@@ -421,6 +431,7 @@ pub fn render_site(site: &Site, write: &Write<'_>) -> Result<usize> {
     books.par_iter().try_for_each(|book| renderer.book(book, write))?;
     renderer.fixed_pages(write)?;
     catalog_files(config, books, write)?;
+    let search_pages = search::write(&renderer, books, terms, write)?;
     write("_headers", Output::Text(headers::render()))?;
     write("robots.txt", Output::Text(feeds::robots(config)))?;
     // The link-preview images of drawn covers: one per palette, not one per book.
@@ -433,7 +444,7 @@ pub fn render_site(site: &Site, write: &Write<'_>) -> Result<usize> {
         write(asset.url.trim_start_matches('/'), Output::Bytes(&asset.bytes))?;
         write(&format!("static/{rel}"), Output::Bytes(&asset.bytes))?;
     }
-    Ok(lists.len() + books.len() + FIXED_PAGES.len())
+    Ok(lists.len() + books.len() + FIXED_PAGES.len() + search_pages)
 }
 
 /// One file of the site: rendered text, or a file copied as is.

@@ -15,6 +15,7 @@ use crate::listing;
 use crate::output::Staging;
 use crate::preview;
 use crate::render::{self, Output};
+use crate::search;
 use crate::theme::Theme;
 
 /// What the command line hands the library besides the site's files: its flags and
@@ -44,6 +45,8 @@ pub struct Site {
     pub assets: Assets,
     /// The processed covers' cache, which rebuilds keep using.
     pub covers: Covers,
+    /// Each book's search terms from the last build, for the next.
+    pub search: search::Cache,
 }
 
 /// What a build wrote, for the summary line.
@@ -101,9 +104,16 @@ impl Site {
             }
         };
         match tera {
-            Some(tera) if problems.is_empty() => {
-                Ok(Site { config, books, drafts: options.drafts, draft_count, tera, assets, covers })
-            }
+            Some(tera) if problems.is_empty() => Ok(Site {
+                config,
+                books,
+                drafts: options.drafts,
+                draft_count,
+                tera,
+                assets,
+                covers,
+                search: search::Cache::default(),
+            }),
             _ => Err(Diagnostics(problems)),
         }
     }

@@ -106,6 +106,21 @@ fn sorted(mut files: Vec<String>) -> Vec<String> {
     files
 }
 
+/// Whether a file is the search index's: named by its bytes, so checked apart from the pages.
+fn is_index(rel: &str) -> bool {
+    rel == "search/index.json" || rel.starts_with("search/x/")
+}
+
+/// The files of a rebuild but the search index's, sorted.
+fn site_files(files: &[String]) -> Vec<String> {
+    sorted(files.iter().filter(|f| !is_index(f)).cloned().collect())
+}
+
+/// The search index's files of a rebuild, without their fingerprints (`search/x/b0`), sorted.
+fn index_files(files: &[String]) -> Vec<String> {
+    sorted(files.iter().filter(|f| is_index(f)).map(|f| f.split('.').next().unwrap_or(f).to_owned()).collect())
+}
+
 #[test]
 fn editing_a_books_description_rewrites_only_its_page() {
     let mut shop = Shop::new(10);
@@ -114,8 +129,9 @@ fn editing_a_books_description_rewrites_only_its_page() {
     let untouched = inode("public/books/book-1/index.html");
     let text = book("Book 4", "10.00", "science", 4).replace("More about it.", "Much more about it.");
     let rebuilt = shop.save("book-4", &text).expect("rebuilds");
-    assert_eq!(rebuilt.written, vec!["books/book-4/index.html"]);
-    assert!(rebuilt.removed.is_empty());
+    assert_eq!(site_files(&rebuilt.written), ["books/book-4/index.html"]);
+    assert_eq!(index_files(&rebuilt.written), ["search/index", "search/x/w0"], "a new word: the words' shard");
+    assert_eq!(index_files(&rebuilt.removed), ["search/x/w0"], "the shard it replaced");
     assert_eq!(inode("public/books/book-1/index.html"), untouched, "other files are not even replaced");
     shop.assert_same_as_a_full_build();
 }
@@ -126,9 +142,11 @@ fn a_new_price_rewrites_the_book_the_lists_that_show_it_and_the_price_list() {
     let rebuilt = shop.save("book-4", &book("Book 4", "12.50", "science", 4)).expect("rebuilds");
     // Book 4 is 5th in the catalog (page 2) and 3rd of the science books (page 1).
     assert_eq!(
-        sorted(rebuilt.written),
+        site_files(&rebuilt.written),
         ["books/book-4/index.html", "catalog.json", "page/2/index.html", "tags/science/index.html"]
     );
+    assert_eq!(index_files(&rebuilt.written), ["search/index", "search/x/b0"], "the price in the books table");
+    assert_eq!(index_files(&rebuilt.removed), ["search/x/b0"]);
     assert!(fs::read_to_string(shop.root().join("public/page/2/index.html")).expect("page").contains("$12.50"));
     shop.assert_same_as_a_full_build();
     assert_eq!(
@@ -160,7 +178,7 @@ fn books_can_be_added_deleted_and_made_drafts() {
 
     let deleted = shop.delete("new-book");
     assert_eq!(
-        sorted(deleted.removed),
+        site_files(&deleted.removed),
         ["books/new-book/index.html", "covers/new-book.svg", "tags/poetry/index.html"],
         "its page, its cover and the list of a tag no other book has"
     );
@@ -369,7 +387,7 @@ fn an_edited_book_brings_its_description_images_and_drops_them_when_they_go() {
         .expect("image");
     let with_image = book("Book 2", "10.00", "science", 2).replace("More about it.", "![The author](author.svg)");
     let rebuilt = shop.save("book-2", &with_image).expect("rebuilds");
-    assert_eq!(sorted(rebuilt.written), ["books/book-2/author.svg", "books/book-2/index.html"]);
+    assert_eq!(site_files(&rebuilt.written), ["books/book-2/author.svg", "books/book-2/index.html"]);
     shop.assert_same_as_a_full_build();
 
     let image = shop.root().join("content/books/author.svg");
@@ -379,7 +397,7 @@ fn an_edited_book_brings_its_description_images_and_drops_them_when_they_go() {
     shop.assert_same_as_a_full_build();
 
     let rebuilt = shop.save("book-2", &book("Book 2", "10.00", "science", 2)).expect("rebuilds");
-    assert_eq!(rebuilt.removed, ["books/book-2/author.svg"]);
+    assert_eq!(site_files(&rebuilt.removed), ["books/book-2/author.svg"]);
     shop.assert_same_as_a_full_build();
 
     fs::remove_file(&image).expect("remove");

@@ -1,0 +1,491 @@
+//! The search index behind the box on every page, written with the site and read by the
+//! theme's `search.js` with no server: a shopper downloads only the parts a query needs.
+//!
+//! - `/search/index.json`, the manifest (revalidated): the shard lists below, the field
+//!   weights and the letters folding spells out. Its URL is [`MANIFEST_URL`], handed to the
+//!   page as `site.search_index`.
+//! - Term shards, `/search/x/n<i>.<hash>.json` (title, author, tags, ISBN: what ranks first)
+//!   and `/search/x/w<i>.<hash>.json` (the words of the descriptions). All terms of a tier,
+//!   sorted (as JavaScript compares strings), are cut into shards of about [`NAMES_SHARD`] or
+//!   [`WORDS_SHARD`] bytes; the manifest lists each shard's first term, so a prefix is looked
+//!   up in the one or two shards that can hold it. A shard maps each term to its postings:
+//!   `{"cafe":[field, count, gap, gap, …, field, count, …]}`, book numbers delta-coded.
+//! - The books table, `/search/x/b<i>.<hash>.json`: [`BOOKS_PER_CHUNK`] books a file, a book
+//!   being `[id, title, author, price, url, cover, available]`; a result fetches only the
+//!   chunks of the books it shows. A book's number is its place in catalog order.
+//!
+//! Shards are named after their bytes and cached for a year (`_headers`); an edited book
+//! changes the files it touches, and the watcher writes only those. Text is folded
+//! ([`fold`]) the same way on both sides, so `cafe` finds `Café`.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Result;
+
+use pulldown_cmark::{Event, Parser};
+use rayon::prelude::*;
+use serde::Serialize;
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::content::Book;
+use crate::listing::{self, TagView};
+use crate::render::{Output, Renderer, Write};
+
+/// The manifest's URL: fixed, so pages need not change when the index does.
+pub const MANIFEST_URL: &str = "/search/index.json";
+/// The folder of the fingerprinted index files, cached as immutable (`_headers`).
+pub const FILES_URL: &str = "/search/x/";
+/// The search page (the box's `action`): every book A–Z, so the box leads somewhere useful
+/// without JavaScript; with it, a query's full results.
+pub const PAGE_URL: &str = "/search/";
+/// The format of the manifest and shards.
+pub const VERSION: u32 = 1;
+/// Books a table chunk holds: a result list of 8 fetches at most 8 chunks.
+pub const BOOKS_PER_CHUNK: usize = 64;
+/// Target size of a shard of the names tier, in bytes before compression.
+pub const NAMES_SHARD: usize = 48 * 1024;
+/// Target size of a shard of the descriptions' words, in bytes before compression.
+pub const WORDS_SHARD: usize = 96 * 1024;
+/// Longest term indexed, in bytes: longer runs are noise (hashes, URLs).
+const MAX_TERM: usize = 40;
+
+/// Where a term was found; its number is its code in the postings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Field {
+    /// The title.
+    Title = 0,
+    /// The author.
+    Author = 1,
+    /// A tag.
+    Tag = 2,
+    /// The ISBN, as its digits.
+    Isbn = 3,
+    /// The description's words.
+    Description = 4,
+}
+
+/// Each field's weight, by code: a match in the title or author ranks first, then tags and
+/// ISBN, then the description. A whole-word match counts twice a prefix's (in `search.js`).
+pub const WEIGHTS: [u32; 5] = [10, 8, 4, 4, 1];
+
+/// Letters that Unicode's compatibility decomposition keeps whole, spelled as a shopper
+/// without them types them. Applied after lowercasing; sent to the page in the manifest.
+pub const FOLDS: [(char, &str); 9] =
+    [('ß', "ss"), ('æ', "ae"), ('œ', "oe"), ('ø', "o"), ('ł', "l"), ('đ', "d"), ('ð', "d"), ('þ', "th"), ('ı', "i")];
+
+/// Text as the index keeps it: lowercase, compatibility-decomposed (NFKD), combining marks
+/// dropped, [`FOLDS`] spelled out. `search.js` does the same with `toLowerCase`,
+/// `normalize('NFKD')` and `\p{M}`.
+pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    let bare: String = text.to_lowercase().nfkd().filter(|c| !is_combining_mark(*c)).collect();
+    let mut folded = String::with_capacity(bare.len());
+    for c in bare.to_lowercase().chars() {
+        match FOLDS.iter().find(|(from, _)| *from == c) {
+            Some((_, to)) => folded.push_str(to),
+            None => folded.push(c),
+        }
+    }
+    folded
+}
+
+/// The terms of a text: folded, then cut at every character that is not a letter or digit;
+/// a hyphen between digits is dropped first, so an ISBN is one term (`9781732265172`).
+pub fn terms(text: &str) -> Vec<String> {
+    split(&folded(text)).map(str::to_owned).collect()
+}
+
+/// Text folded, hyphens between digits dropped: what [`split`] cuts into terms.
+fn folded(text: &str) -> String {
+    let folded = fold(text);
+    if folded.contains('-') {
+        join_digits(&folded)
+    } else {
+        folded
+    }
+}
+
+/// The terms of folded text.
+fn split(folded: &str) -> impl Iterator<Item = &str> {
+    folded.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty() && t.len() <= MAX_TERM)
+}
+
+/// `978-1-73` → `978173`: hyphens between digits dropped.
+fn join_digits(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut joined = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let between_digits =
+            i > 0 && chars[i - 1].is_ascii_digit() && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        if !(c == '-' && between_digits) {
+            joined.push(c);
+        }
+    }
+    joined
+}
+
+/// The words a reader sees in a markdown description (no link targets, no markup).
+fn plain_text(markdown: &str) -> String {
+    let mut text = String::with_capacity(markdown.len());
+    for event in Parser::new(markdown) {
+        if let Event::Text(t) | Event::Code(t) = event {
+            text.push_str(&t);
+            text.push(' ');
+        }
+    }
+    text
+}
+
+/// One book's terms by field, each term once per field.
+fn book_terms(book: &Book) -> anyhow::Result<Vec<(String, Field)>> {
+    let mut found: Vec<(String, Field)> = Vec::new();
+    let mut add = |text: &str, field: Field| {
+        let text = folded(text);
+        let mut seen: Vec<&str> = split(&text).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        found.extend(seen.into_iter().map(|t| (t.to_owned(), field)));
+    };
+    add(&book.title, Field::Title);
+    add(&book.author, Field::Author);
+    for tag in &book.tags {
+        add(tag, Field::Tag);
+    }
+    if let Some(isbn) = &book.isbn {
+        add(isbn, Field::Isbn);
+    }
+    add(&plain_text(&book.description()?), Field::Description);
+    found.sort_unstable();
+    found.dedup();
+    Ok(found)
+}
+
+/// The site's search index, as files: site-relative path → contents.
+pub struct Index {
+    /// Every file, the manifest first.
+    pub files: Vec<(String, String)>,
+}
+
+/// The manifest (`/search/index.json`).
+#[derive(Serialize)]
+struct Manifest {
+    version: u32,
+    books: usize,
+    per_chunk: usize,
+    /// The books table, chunk by chunk.
+    chunks: Vec<String>,
+    /// The names tier: [first term, file] per shard.
+    names: Vec<(String, String)>,
+    /// The descriptions' words: [first term, file] per shard.
+    words: Vec<(String, String)>,
+    weights: [u32; 5],
+    fold: std::collections::BTreeMap<char, &'static str>,
+}
+
+/// What one build leaves for the next, so that a rebuild after an edit reads again only the
+/// books that changed. Kept with the site in memory ([`crate::site::Site::search`]); whoever
+/// replaces a book in the site says so with [`Cache::forget`].
+#[derive(Default)]
+pub struct Cache {
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// Each book's terms (as numbers in `terms`) by book id.
+    books: HashMap<String, Arc<[(u32, Field)]>>,
+    /// Every term seen, by number; grows only.
+    terms: Vec<Box<str>>,
+    /// Each term's number.
+    numbers: HashMap<Box<str>, u32>,
+    /// A hash of what the search page shows, when it was last rendered.
+    page: Option<u64>,
+}
+
+impl State {
+    fn number(&mut self, term: String) -> u32 {
+        if let Some(&n) = self.numbers.get(term.as_str()) {
+            return n;
+        }
+        let n = self.terms.len() as u32;
+        self.terms.push(term.clone().into_boxed_str());
+        self.numbers.insert(term.into_boxed_str(), n);
+        n
+    }
+}
+
+impl Cache {
+    /// The book with this id changed or went: its terms are read again at the next build.
+    pub fn forget(&self, id: &str) {
+        if let Ok(mut state) = self.state.lock() {
+            state.books.remove(id);
+        }
+    }
+
+    /// Whether the search page showing `hash` was already rendered (and remembers it).
+    fn page_is(&self, hash: u64) -> bool {
+        self.state.lock().map(|mut s| s.page.replace(hash) == Some(hash)).unwrap_or(false)
+    }
+}
+
+impl Index {
+    /// Builds the index of these books, in catalog order (a book's number is its place).
+    pub fn build(books: &[Book]) -> anyhow::Result<Index> {
+        Index::build_with(books, &Cache::default())
+    }
+
+    /// As [`Index::build`], reading only the books the `cache` does not know.
+    pub fn build_with(books: &[Book], cache: &Cache) -> anyhow::Result<Index> {
+        let mut guard = cache.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let state = &mut *guard;
+        let missing: Vec<&Book> = books.iter().filter(|b| !state.books.contains_key(&b.id)).collect();
+        // Descriptions are read again from their files (a catalog never holds them all).
+        let read: Vec<Vec<(String, Field)>> =
+            missing.par_iter().map(|b| book_terms(b)).collect::<anyhow::Result<_>>()?;
+        for (book, terms) in missing.into_iter().zip(read) {
+            let numbered: Arc<[(u32, Field)]> = terms.into_iter().map(|(t, f)| (state.number(t), f)).collect();
+            state.books.insert(book.id.clone(), numbered);
+        }
+        if state.books.len() > books.len() {
+            let ids: std::collections::HashSet<&str> = books.iter().map(|b| b.id.as_str()).collect();
+            state.books.retain(|id, _| ids.contains(id.as_str()));
+        }
+        // By term number: by field, the books (by number, ascending) that have it there.
+        let mut postings: Vec<[Vec<u32>; 5]> = vec![Default::default(); state.terms.len()];
+        for (number, book) in books.iter().enumerate() {
+            for &(term, field) in state.books.get(&book.id).map(|t| &t[..]).unwrap_or_default() {
+                postings[term as usize][field as usize].push(number as u32);
+            }
+        }
+        let mut order: Vec<usize> =
+            (0..postings.len()).filter(|&t| postings[t].iter().any(|b| !b.is_empty())).collect();
+        order.sort_unstable_by(|&a, &b| js_order(&state.terms[a], &state.terms[b]));
+        let tier = |fields: std::ops::Range<usize>| -> Vec<(&str, &[Vec<u32>], usize)> {
+            order
+                .iter()
+                .filter(|&&t| postings[t][fields.clone()].iter().any(|b| !b.is_empty()))
+                .map(|&t| (&*state.terms[t], &postings[t][fields.clone()], fields.start))
+                .collect()
+        };
+        let mut files = Vec::new();
+        let names = shards("n", &tier(0..4), NAMES_SHARD, &mut files);
+        let words = shards("w", &tier(4..5), WORDS_SHARD, &mut files);
+        let chunks = books
+            .chunks(BOOKS_PER_CHUNK)
+            .enumerate()
+            .map(|(i, chunk)| named(&format!("b{i}"), table(chunk), &mut files))
+            .collect();
+        let manifest = Manifest {
+            version: VERSION,
+            books: books.len(),
+            per_chunk: BOOKS_PER_CHUNK,
+            chunks,
+            names,
+            words,
+            weights: WEIGHTS,
+            fold: FOLDS.into_iter().collect(),
+        };
+        let manifest = serde_json::to_string(&manifest).unwrap_or_default();
+        files.insert(0, (MANIFEST_URL.trim_start_matches('/').to_owned(), manifest));
+        Ok(Index { files })
+    }
+}
+
+/// Stores `text` as `/search/x/<stem>.<hash>.json` and returns that URL.
+fn named(stem: &str, text: String, files: &mut Vec<(String, String)>) -> String {
+    let h = catalog::digest::fnv1a(text.as_bytes());
+    let url = format!("{FILES_URL}{stem}.{:08x}.json", (h >> 32) as u32 ^ h as u32);
+    files.push((url.trim_start_matches('/').to_owned(), text));
+    url
+}
+
+/// How JavaScript orders strings (by UTF-16 code unit), so the page's comparisons agree.
+fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+/// Cuts a tier's terms, sorted, into shards of about `target` bytes: [first term, URL] each.
+/// A term is `(term, its postings for some fields, the code of the first of them)`.
+fn shards(
+    stem: &str,
+    terms: &[(&str, &[Vec<u32>], usize)],
+    target: usize,
+    files: &mut Vec<(String, String)>,
+) -> Vec<(String, String)> {
+    let mut list = Vec::new();
+    let mut text = String::new();
+    let mut first = String::new();
+    for &(term, fields, first_code) in terms {
+        if text.is_empty() {
+            text.push('{');
+            first = term.to_owned();
+        } else {
+            text.push(',');
+        }
+        // A term is letters and digits only: nothing in it needs escaping in JSON.
+        text.push('"');
+        text.push_str(term);
+        text.push_str("\":[");
+        let mut sep = "";
+        for (code, books) in fields.iter().enumerate().filter(|(_, b)| !b.is_empty()) {
+            text.push_str(sep);
+            push_number(&mut text, (first_code + code) as u32);
+            text.push(',');
+            push_number(&mut text, books.len() as u32);
+            let mut previous = 0;
+            for &n in books {
+                text.push(',');
+                push_number(&mut text, n - previous);
+                previous = n;
+            }
+            sep = ",";
+        }
+        text.push(']');
+        if text.len() >= target {
+            text.push('}');
+            list.push((
+                std::mem::take(&mut first),
+                named(&format!("{stem}{}", list.len()), std::mem::take(&mut text), files),
+            ));
+        }
+    }
+    if !text.is_empty() {
+        text.push('}');
+        list.push((first, named(&format!("{stem}{}", list.len()), text, files)));
+    }
+    list
+}
+
+/// Appends `n` in decimal: the shards are mostly numbers, and `write!` is several times slower.
+fn push_number(text: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    text.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+}
+
+/// A chunk of the books table: `[id, title, author, price, url, cover, available]` each.
+fn table(books: &[Book]) -> String {
+    let rows: Vec<_> = books
+        .iter()
+        .map(|b| {
+            (
+                &b.id,
+                &b.title,
+                &b.author,
+                b.currency.display(b.amount),
+                b.url(),
+                crate::render::price_list_cover(b),
+                u8::from(b.available),
+            )
+        })
+        .collect();
+    serde_json::to_string(&rows).unwrap_or_default()
+}
+
+/// A group of the search page's A–Z list.
+#[derive(Serialize)]
+pub struct Letter<'a> {
+    /// `A`…`Z`, `0–9`, or `…` for titles in other scripts.
+    pub letter: String,
+    /// For the group's `id` (`az-a`, `az-digits`, `az-other`).
+    pub anchor: String,
+    /// Its books, A–Z.
+    pub books: Vec<Entry<'a>>,
+}
+
+/// A book on the search page.
+#[derive(Serialize)]
+pub struct Entry<'a> {
+    /// The title.
+    pub title: &'a str,
+    /// The author.
+    pub author: &'a str,
+    /// Its page.
+    pub url: String,
+}
+
+/// Every book A–Z by folded title, grouped by first letter (digits, then A–Z, then others).
+pub fn a_to_z(books: &[Book]) -> Vec<Letter<'_>> {
+    let mut sorted: Vec<(String, &Book)> = books.iter().map(|b| (fold(&b.title), b)).collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    let group = |key: &str| match key.chars().find(|c| c.is_alphanumeric()) {
+        Some(c) if c.is_ascii_digit() => (0, "0–9".to_owned(), "digits".to_owned()),
+        Some(c) if c.is_ascii_alphabetic() => (1, c.to_ascii_uppercase().to_string(), c.to_string()),
+        _ => (2, "…".to_owned(), "other".to_owned()),
+    };
+    sorted.sort_by_key(|(key, _)| group(key).0);
+    let mut letters: Vec<Letter<'_>> = Vec::new();
+    for (key, book) in sorted {
+        let (_, letter, anchor) = group(&key);
+        if letters.last().is_none_or(|l| l.letter != letter) {
+            letters.push(Letter { letter, anchor: format!("az-{anchor}"), books: Vec::new() });
+        }
+        if let Some(last) = letters.last_mut() {
+            last.books.push(Entry { title: &book.title, author: &book.author, url: book.url() });
+        }
+    }
+    letters
+}
+
+/// The search page's template, optional: a theme without it gets no page (the index is
+/// written all the same).
+pub const TEMPLATE: &str = "search.html";
+
+/// Writes the index and, when the theme has [`TEMPLATE`], the search page (`letters`, the
+/// books A–Z, and `tags`, every tag's list). Returns the number of pages written.
+pub fn write(renderer: &Renderer<'_>, books: &[Book], cache: &Cache, write: &Write<'_>) -> Result<usize> {
+    for (rel, text) in Index::build_with(books, cache)?.files {
+        write(&rel, Output::Text(text))?;
+    }
+    if !renderer.has(TEMPLATE) {
+        return Ok(0);
+    }
+    // Written again only when what it shows changed (a title, an author, a book or a tag).
+    let mut shown = DefaultHasher::new();
+    for book in books {
+        (&book.id, &book.title, &book.author, &book.tags).hash(&mut shown);
+    }
+    if cache.page_is(shown.finish()) {
+        return Ok(1);
+    }
+    let letters = a_to_z(books);
+    let tags: Vec<TagView<'_>> =
+        listing::tags(books).into_iter().map(|t| TagView { name: t.name, url: t.url }).collect();
+    let html = renderer.page(TEMPLATE, PAGE_URL, &|c| {
+        c.insert("letters", &letters);
+        c.insert("tags", &tags);
+    })?;
+    write(&listing::file_of(PAGE_URL), Output::Text(html))?;
+    Ok(1)
+}
+
+/// The index files in `output` that `written` (site-relative paths of a rebuild) no longer
+/// has: an edit renames the shards whose bytes it changed.
+pub fn stale(output: &Path, written: &[&str]) -> Vec<String> {
+    let dir = FILES_URL.trim_matches('/');
+    let Ok(entries) = std::fs::read_dir(output.join(dir)) else { return Vec::new() };
+    let mut stale: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| format!("{dir}/{}", e.file_name().to_string_lossy()))
+        .filter(|rel| !written.contains(&rel.as_str()))
+        .collect();
+    stale.sort();
+    stale
+}
+
+#[cfg(test)]
+mod tests;

@@ -23,8 +23,7 @@ Strict-Transport-Security: max-age=31536000; includeSubDomains\n  \
 Permissions-Policy: camera=(), microphone=(), geolocation=(), payment=(self \"https://js.stripe.com\")\n\
 /assets/*\n  Cache-Control: public, max-age=31536000, immutable\n\
 {index}*\n  Cache-Control: public, max-age=31536000, immutable\n\
-/static/*\n  Cache-Control: public, max-age=3600\n\
-/covers/*\n  Cache-Control: public, max-age=86400\n",
+/static/*\n  Cache-Control: public, max-age=3600\n",
         index = crate::search::FILES_URL
     )
 }
@@ -39,7 +38,7 @@ mod tests {
         assert!(headers.starts_with("/*\n  Content-Security-Policy: default-src 'self';"));
         assert!(headers.contains("X-Content-Type-Options: nosniff"));
         assert!(headers.contains("Strict-Transport-Security"));
-        assert_eq!(headers.matches("Cache-Control").count(), 4, "no header is set by two matching rules");
+        assert_eq!(headers.matches("Cache-Control").count(), 3, "no header is set by two matching rules");
         assert!(!CONTENT_SECURITY_POLICY.contains("unsafe-inline"), "no inline script or style is needed");
         // Cloudflare's format: a path line, then indented headers, none longer than 2,000 characters.
         assert!(headers.lines().all(|l| l.len() < 2000 && (l.starts_with('/') || l.starts_with("  "))));

@@ -80,6 +80,10 @@ struct CoverView {
     cover_webp_srcset: Option<String>,
     /// The link-preview image (`og:image`): a raster every social network accepts.
     og_image: OgImage,
+    /// A drawn cover's SVG, to put in the page as it is: no file per book, so a large shop
+    /// stays within a deployment's file limit. Absent for an editor's cover.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cover_svg: Option<String>,
 }
 
 /// `og:image` and its size.
@@ -110,16 +114,17 @@ fn share_image(id: &str) -> OgImage {
 
 fn cover_view(book: &Book) -> CoverView {
     let Some(cover) = &book.cover else {
-        let url = format!("/{}", drawn_cover_file(book));
+        let og_image = share_image(&book.id);
         return CoverView {
-            cover_small_url: url.clone(),
-            cover_url: url,
+            cover_small_url: og_image.url.clone(),
+            cover_url: og_image.url.clone(),
             cover_width: cover::WIDTH,
             cover_height: cover::HEIGHT,
             cover_type: Format::Svg.mime(),
             cover_srcset: None,
             cover_webp_srcset: None,
-            og_image: share_image(&book.id),
+            og_image,
+            cover_svg: Some(cover::draw(&book.id, &book.title, &book.author)),
         };
     };
     let fallbacks: Vec<&Variant> = cover.fallbacks().collect();
@@ -133,6 +138,7 @@ fn cover_view(book: &Book) -> CoverView {
         cover_small_url: small.url(),
         cover_srcset: srcset(cover.fallbacks()).filter(|_| raster),
         cover_webp_srcset: srcset(cover.in_format(Format::Webp)),
+        cover_svg: None,
         og_image: if raster {
             OgImage { url: large.url(), width: large.width, height: large.height, mime: large.format.mime() }
         } else {
@@ -342,7 +348,7 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// A book's page and its cover. The page's context holds only its own book, never the catalog.
+    /// A book's page and its cover's files. The page's context holds only its own book, never the catalog.
     pub fn book(&self, book: &Book, write: &Write<'_>) -> Result<()> {
         let url = book.url();
         let image_url = |src: &str| book.images.iter().find(|i| i.src == src).map(|i| format!("/{}", i.file(&book.id)));
@@ -352,13 +358,12 @@ impl<'a> Renderer<'a> {
         for image in &book.images {
             write(&image.file(&book.id), Output::Copy(&image.path))?;
         }
-        match &book.cover {
-            Some(cover) => cover.variants.iter().try_for_each(|v| match v.format {
-                Format::Svg => write(&v.file, Output::Copy(&v.source)),
-                _ => write(&v.file, Output::Cached(&v.source)),
-            }),
-            None => write(&drawn_cover_file(book), Output::Text(cover::draw(&book.id, &book.title, &book.author))),
-        }
+        // A drawn cover is drawn into the pages that show it; an editor's has its files.
+        let variants = book.cover.iter().flat_map(|cover| &cover.variants);
+        variants.into_iter().try_for_each(|v| match v.format {
+            Format::Svg => write(&v.file, Output::Copy(&v.source)),
+            _ => write(&v.file, Output::Cached(&v.source)),
+        })
     }
 
     /// The pages that show no book: the cart, the order confirmation and 404.
@@ -391,24 +396,21 @@ pub fn book_files(book: &Book) -> Vec<String> {
     files
 }
 
-/// A book's cover files, site-relative: each processed image of an editor's cover, or the
-/// drawn cover.
+/// A book's cover files, site-relative: each processed image of an editor's cover (a
+/// drawn cover is in its pages, not a file).
 pub fn cover_files(book: &Book) -> Vec<String> {
     match &book.cover {
         Some(cover) => cover.variants.iter().map(|v| v.file.clone()).collect(),
-        None => vec![drawn_cover_file(book)],
+        None => Vec::new(),
     }
 }
 
-fn drawn_cover_file(book: &Book) -> String {
-    format!("covers/{}.svg", book.id)
-}
-
-/// The price list's `cover` (the cart's thumbnail): the smallest image of a cover.
+/// The price list's `cover` (the cart's thumbnail): the smallest image of an editor's
+/// cover; empty for a drawn one, which has no file (the cart shows a plain cover).
 pub(crate) fn price_list_cover(book: &Book) -> String {
     match &book.cover {
         Some(cover) => cover.variants.first().map(Variant::url).unwrap_or_default(),
-        None => format!("/{}", drawn_cover_file(book)),
+        None => String::new(),
     }
 }
 

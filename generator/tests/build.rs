@@ -140,7 +140,12 @@ fn a_valid_site_has_every_page_and_the_price_list() {
     assert_eq!(ld["offers"]["price"], "23.00");
     assert_eq!(ld["offers"]["priceCurrency"], "USD");
     assert_eq!(ld["isbn"], "9781732265172");
-    assert!(site.output().join("covers/art-of-doing.svg").is_file(), "a cover is drawn");
+    let drawn = generator::cover::draw("art-of-doing", "The Art of Doing Science and Engineering", "Richard Hamming");
+    assert!(
+        book.contains(&format!("<div class=\"cover cover-drawn\">{drawn}</div>")),
+        "a cover is drawn into its page"
+    );
+    assert!(!site.output().join("covers").exists(), "not a file per book");
     assert!(!site.output().join("books/secret").exists());
 
     let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
@@ -328,10 +333,16 @@ fn a_drawn_cover_links_a_share_image_of_its_palette() {
     assert_eq!((image.width(), image.height()), (1200, 630));
     let shares = cover_files(&site, "share-");
     assert_eq!(shares.len(), generator::cover::PALETTE_COUNT, "one per palette, however many books: {shares:?}");
+    let drawn = generator::cover::draw("art-of-doing", "The Art of Doing Science and Engineering", "Richard Hamming");
     assert_eq!(
-        line_with(&site.read("index.html"), "<picture>"),
-        "<picture><img class=\"cover\" src=\"/covers/art-of-doing.svg\" width=\"400\" height=\"600\" alt=\"\" decoding=\"async\"></picture>"
+        line_with(&site.read("index.html"), "cover-drawn"),
+        format!("<div class=\"cover cover-drawn\" aria-hidden=\"true\">{drawn}</div>"),
+        "a card's drawn cover is in the page, beside the title it repeats"
     );
+    let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
+    assert_eq!(prices["books"]["art-of-doing"]["cover"], "", "no file: the cart shows a plain cover");
+    let ld = site.read("books/art-of-doing/index.html");
+    assert!(ld.contains(&format!("\"image\":\"https://books.example/{share}\"")), "JSON-LD points at a raster");
 }
 
 #[test]

@@ -83,7 +83,8 @@
       const titleId = `line-${i}-title`;
       const qtyId = `line-${i}-qty`;
       return h('li', { class: 'line', 'data-line-id': id, 'data-problem': issue ? (book ? 'unavailable' : 'unknown') : null },
-        book ? h('img', { class: 'line-cover', src: book.cover, alt: '', width: 60, height: 90, loading: 'lazy' }) : h('span', { class: 'line-cover' }),
+        // A drawn cover has no file (it is drawn into the book's pages): a plain one here.
+        book?.cover ? h('img', { class: 'line-cover', src: book.cover, alt: '', width: 60, height: 90, loading: 'lazy' }) : h('span', { class: 'line-cover' }),
         h('div', { class: 'line-info' },
           book ? h('a', { class: 'line-title', id: titleId, href: book.url }, book.title) : h('span', { class: 'line-title', id: titleId }, id),
           book ? h('span', { class: 'line-author' }, book.author) : '',

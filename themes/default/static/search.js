@@ -94,7 +94,8 @@
     const button = el('button', { type: 'button', className: 'add-to-cart', disabled: !available }, available ? 'Add to cart' : 'Sold out');
     Object.assign(button.dataset, { bookId: id, title });
     return el('li', { className: 'search-hit' },
-      el('img', { src: cover, alt: '', width: 40, height: 60, loading: 'lazy' }),
+      // A drawn cover has no file (it is drawn into the book's pages): a plain one here.
+      cover ? el('img', { src: cover, alt: '', width: 40, height: 60, loading: 'lazy' }) : el('span', { className: 'search-cover' }),
       el('a', { href: url, className: 'search-link' }, el('span', { className: 'search-title' }, title), ' ',
         el('span', { className: 'search-author' }, author)),
       el('span', { className: 'search-price' }, price), button);

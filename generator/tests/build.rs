@@ -1184,3 +1184,21 @@ fn descriptions_are_read_when_rendered_and_a_file_changed_since_loading_is_not_b
     );
     assert!(!site.output().exists(), "nothing was written");
 }
+
+#[test]
+fn a_shop_of_ten_thousand_books_fits_one_free_deployment() {
+    let site = Site::bare();
+    let tags = ["science", "history", "poetry", "design", "economics", "games"];
+    for i in 0..10_000 {
+        let tag = tags[i % tags.len()];
+        site.book(
+            &format!("book-{i:05}"),
+            &format!("title = \"Book {i}\"\nauthor = \"Writer {}\"\nprice = \"9.99\"\ntags = [\"{tag}\"]\n", i % 97),
+        );
+    }
+    // The free plan's limits are the default: the build succeeds, and so would the deployment.
+    let summary = site.build().expect("a 10,000-book shop builds within the free plan's limits");
+    assert_eq!(summary.books, 10_000);
+    assert!(summary.files < 20_000, "{} files", summary.files);
+    println!("10,000 books: {} files, {} pages", summary.files, summary.pages);
+}

@@ -6,31 +6,16 @@ use std::fmt::Write;
 use crate::config::Config;
 use crate::content::Book;
 use crate::escape;
-use crate::listing;
 
 /// Books in the feed, newest first.
 const FEED_LENGTH: usize = 20;
 
-/// Every page worth indexing: the catalog, each book and each tag's list.
-pub fn sitemap(config: &Config, books: &[Book]) -> String {
-    let base = &config.base_url;
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    let _ = writeln!(xml, "  <url><loc>{}/</loc></url>", escape::xml(base));
-    for book in books {
-        let _ = write!(xml, "  <url><loc>{}{}</loc>", escape::xml(base), book.url());
-        if let Some(date) = &book.published {
-            let _ = write!(xml, "<lastmod>{date}</lastmod>");
-        }
-        xml.push_str("</url>\n");
-    }
-    for tag in listing::tags(books) {
-        let _ = writeln!(xml, "  <url><loc>{}{}</loc></url>", escape::xml(base), tag.url);
-    }
-    xml.push_str("</urlset>\n");
-    xml
-}
+/// The sitemap's first lines; [`crate::catalog_files`] writes its entries: the catalog, each
+/// book and each tag's list.
+pub const SITEMAP_HEAD: &str =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+/// The sitemap's last line.
+pub const SITEMAP_TAIL: &str = "</urlset>\n";
 
 /// Crawlers may read everything but the API, and learn where the sitemap is.
 pub fn robots(config: &Config) -> String {

@@ -11,8 +11,12 @@ use std::sync::{Mutex, PoisonError};
 
 use anyhow::{Context, Result};
 
+use catalog::PRICE_LIST_PATH;
+
+use crate::catalog_files::CatalogFiles;
 use crate::content::{self, Book, COVER_EXTENSIONS};
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::feeds;
 use crate::layout::{Layout, Place};
 use crate::listing::{self, ListPage};
 use crate::output::{self, Lock};
@@ -89,6 +93,8 @@ pub struct Engine {
     next_generation: u64,
     /// Each list page's URL and a fingerprint of what it showed when last rendered.
     lists: HashMap<String, u64>,
+    /// The price list's and the sitemap's fragments, one per book.
+    catalog_files: CatalogFiles,
     /// Changes a failed rebuild did not apply (a rename saved together with a broken book,
     /// say): tried again with the next change, so none is ever dropped.
     pending: Vec<PathBuf>,
@@ -112,6 +118,7 @@ impl Engine {
     fn start_with(layout: &Layout, output: &Path, options: &Options, preview: bool) -> Result<(Engine, Summary)> {
         let site = Site::load(layout, options)?;
         let summary = site.write(output, preview)?;
+        let catalog_files = CatalogFiles::new(&site.config, &site.books)?;
         let mut engine = Engine {
             layout: layout.clone(),
             output: output.to_owned(),
@@ -120,6 +127,7 @@ impl Engine {
             generations: HashMap::new(),
             next_generation: 1,
             lists: HashMap::new(),
+            catalog_files,
             pending: Vec::new(),
             preview,
         };
@@ -206,6 +214,9 @@ impl Engine {
             Err(e) => {
                 // Put the last good books back: the next rebuild starts from them.
                 swap_in(&mut self.site.books, previous);
+                if let Ok(fragments) = CatalogFiles::new(&self.site.config, &self.site.books) {
+                    self.catalog_files = fragments;
+                }
                 Err(e)
             }
         }
@@ -268,11 +279,14 @@ impl Engine {
             Ok(())
         };
         let mut remove = Vec::new();
+        let (mut olds, mut news) = (Vec::new(), Vec::new());
         for (path, old) in previous {
             let new = site.books.iter().find(|b| b.path == *path);
             if old.as_ref() == new {
                 continue;
             }
+            olds.extend(old.as_ref());
+            news.extend(new);
             for changed in old.iter().chain(new) {
                 site.search.forget(&changed.id);
             }
@@ -299,7 +313,16 @@ impl Engine {
             .map(|(p, _)| p)
             .collect();
         renderer.lists(&site.books, &stale, &collect)?;
-        render::catalog_files(&site.config, &site.books, &collect)?;
+        // The price list and sitemap only when a fragment of theirs changed: a description
+        // edit writes neither (each is megabytes at 100,000 books).
+        let touched = self.catalog_files.update(&site.config, &olds, &news)?;
+        if touched.prices {
+            collect(PRICE_LIST_PATH.trim_start_matches('/'), Output::Text(self.catalog_files.price_list(&site.books)))?;
+        }
+        if touched.sitemap {
+            collect("sitemap.xml", Output::Text(self.catalog_files.sitemap(&site.config, &site.books)))?;
+        }
+        collect("atom.xml", Output::Text(feeds::atom(&site.config, &site.books)))?;
         search::write(&renderer, &site.books, &site.search, &collect)?;
         let lists: HashMap<String, u64> = pages.iter().map(|p| p.url.clone()).zip(fingerprints).collect();
         remove.extend(pages_gone(&self.lists, &lists));

@@ -4,6 +4,7 @@
 //! [`render`] (pages and the price list) → [`output`] (written atomically).
 
 pub mod assets;
+pub mod catalog_files;
 pub mod cmd;
 pub mod config;
 pub mod content;

@@ -78,6 +78,16 @@ pub fn file_of(url: &str) -> String {
     format!("{}index.html", slug::decode_url_path(url).trim_start_matches('/'))
 }
 
+/// Each tag's slug, made once per spelling: a shop has a few hundred tags on 100,000 books.
+#[derive(Default)]
+struct Slugs<'a>(std::collections::HashMap<&'a str, String>);
+
+impl<'a> Slugs<'a> {
+    fn of(&mut self, name: &'a str) -> &str {
+        self.0.entry(name).or_insert_with(|| slug::tag_slug(name))
+    }
+}
+
 /// Tags that would get no page (no letters, digits or symbols) or share one by accident
 /// (one slug, different spellings: `Sci-Fi` and `Sci.Fi`), each named with its file.
 pub fn tag_problems(books: &[Book]) -> Vec<Diagnostic> {
@@ -85,9 +95,10 @@ pub fn tag_problems(books: &[Book]) -> Vec<Diagnostic> {
     // slug → (the first spelling, as written, and its file), and each spelling reported.
     let mut first: BTreeMap<String, (&str, &Path)> = BTreeMap::new();
     let mut reported: Vec<(String, String)> = Vec::new();
+    let mut slugs = Slugs::default();
     for book in books {
         for name in &book.tags {
-            let slug = slug::tag_slug(name);
+            let slug = slugs.of(name).to_owned();
             if slug.is_empty() {
                 problems.push(
                     Diagnostic::new(&book.path, format!("the tag `{name}` has no letters or digits to name its page"))
@@ -142,9 +153,10 @@ fn tags_line(path: &Path) -> Option<usize> {
 /// Every tag with its books, by slug (so `Open Source` and `open source` are one tag).
 pub fn tags(books: &[Book]) -> Vec<Tag<'_>> {
     let mut by_slug: BTreeMap<String, Tag<'_>> = BTreeMap::new();
+    let mut slugs = Slugs::default();
     for (index, book) in books.iter().enumerate() {
         for name in &book.tags {
-            let slug = slug::tag_slug(name);
+            let slug = slugs.of(name).to_owned();
             if slug.is_empty() {
                 continue;
             }

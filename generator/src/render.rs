@@ -1,14 +1,13 @@
 //! Rendering the site with Tera: each page gets the site settings and only what it shows.
 
-use std::collections::BTreeMap;
-
 use anyhow::{anyhow, Context as _, Result};
-use catalog::{PageContract, PriceList, PriceListEntry, PRICE_LIST_PATH, STRIPE_JS_URL};
+use catalog::{PageContract, PRICE_LIST_PATH, STRIPE_JS_URL};
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::assets::Assets;
+use crate::catalog_files::CatalogFiles;
 use crate::config::Config;
 use crate::content::Book;
 use crate::cover;
@@ -253,30 +252,6 @@ fn date_in_words(date: &str) -> String {
     }
 }
 
-/// The price list for these books.
-pub fn price_list(books: &[Book]) -> PriceList {
-    // Sorted by id as references first: the map then takes its entries already in order,
-    // where sorting the entries themselves would move every one of them several times.
-    let mut by_id: Vec<&Book> = books.iter().collect();
-    by_id.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-    let entries: BTreeMap<String, PriceListEntry> = by_id
-        .into_iter()
-        .map(|book| {
-            let entry = PriceListEntry {
-                title: book.title.clone(),
-                author: book.author.clone(),
-                amount: book.amount,
-                currency: book.currency,
-                available: book.available,
-                url: book.url(),
-                cover: price_list_cover(book),
-            };
-            (book.id.clone(), entry)
-        })
-        .collect();
-    PriceList::new(entries)
-}
-
 /// Where every rendered file goes: `write(site-relative path, content)`, from any thread.
 pub type Write<'w> = dyn Fn(&str, Output<'_>) -> Result<()> + Sync + 'w;
 
@@ -416,9 +391,9 @@ pub(crate) fn price_list_cover(book: &Book) -> String {
 
 /// The files made from the whole catalog: the price list, the sitemap and the feed.
 pub fn catalog_files(config: &Config, books: &[Book], write: &Write<'_>) -> Result<()> {
-    let prices = serde_json::to_string(&price_list(books)).context("cannot write the price list")?;
-    write(PRICE_LIST_PATH.trim_start_matches('/'), Output::Text(prices))?;
-    write("sitemap.xml", Output::Text(feeds::sitemap(config, books)))?;
+    let files = CatalogFiles::new(config, books)?;
+    write(PRICE_LIST_PATH.trim_start_matches('/'), Output::Text(files.price_list(books)))?;
+    write("sitemap.xml", Output::Text(files.sitemap(config, books)))?;
     write("atom.xml", Output::Text(feeds::atom(config, books)))
 }
 

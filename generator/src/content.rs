@@ -59,13 +59,14 @@ pub struct Book {
     pub summary: String,
 }
 
-/// A description left in its file: where it starts and a digest of it, which tells when
-/// the file changed after it was loaded (and checked).
+/// A description left in its file: where it starts, and a digest of the whole file, which
+/// tells when the file changed after it was loaded (and checked), and stands for every
+/// field of the book where a rebuild asks whether a book changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Body {
     /// The byte where the description starts.
     pub at: usize,
-    /// [`catalog::digest::fnv1a`] of it.
+    /// [`catalog::digest::fnv1a`] of the whole file.
     pub digest: u64,
 }
 
@@ -76,7 +77,7 @@ impl Book {
         let text = std::fs::read_to_string(&self.path)
             .map_err(|e| anyhow::anyhow!("cannot read {} again: {e}", self.path.display()))?;
         match text.get(self.body.at..) {
-            Some(body) if catalog::digest::fnv1a(body.as_bytes()) == self.body.digest => Ok(body.to_owned()),
+            Some(body) if catalog::digest::fnv1a(text.as_bytes()) == self.body.digest => Ok(body.to_owned()),
             _ => Err(anyhow::anyhow!("{} changed while the site was being built; build again", self.path.display())),
         }
     }
@@ -233,7 +234,7 @@ pub fn load_book(
             available: raw.available.unwrap_or(true),
             draft: raw.draft,
             summary: markdown::summary(split.body),
-            body: Body { at: text.len() - split.body.len(), digest: catalog::digest::fnv1a(split.body.as_bytes()) },
+            body: Body { at: text.len() - split.body.len(), digest: catalog::digest::fnv1a(text.as_bytes()) },
             images,
         })),
         _ => Err(problems),

@@ -5,12 +5,13 @@
 //! read by every page: a change to them rebuilds the whole site.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use anyhow::{Context, Result};
 
+use catalog::digest::Fnv1a;
 use catalog::PRICE_LIST_PATH;
 
 use crate::catalog_files::CatalogFiles;
@@ -88,9 +89,6 @@ pub struct Engine {
     /// What the command line handed in, for every full rebuild.
     options: Options,
     site: Site,
-    /// Bumped for a book each time it changes: list pages show it again when it does.
-    generations: HashMap<String, u64>,
-    next_generation: u64,
     /// Each list page's URL and a fingerprint of what it showed when last rendered.
     lists: HashMap<String, u64>,
     /// The price list's and the sitemap's fragments, one per book.
@@ -124,8 +122,6 @@ impl Engine {
             output: output.to_owned(),
             options: options.clone(),
             site,
-            generations: HashMap::new(),
-            next_generation: 1,
             lists: HashMap::new(),
             catalog_files,
             pending: Vec::new(),
@@ -291,8 +287,6 @@ impl Engine {
                 site.search.forget(&changed.id);
             }
             if let Some(book) = new {
-                self.generations.insert(book.id.clone(), self.next_generation);
-                self.next_generation += 1;
                 renderer.book(book, &collect)?;
             }
             if let Some(old) = old {
@@ -305,7 +299,7 @@ impl Engine {
             }
         }
         let pages = listing::pages(&site.books, site.config.per_page);
-        let fingerprints = fingerprints(&site.books, &pages, &self.generations);
+        let fingerprints = fingerprints(&site.books, &pages);
         let stale: Vec<&ListPage<'_>> = pages
             .iter()
             .zip(&fingerprints)
@@ -351,7 +345,7 @@ impl Engine {
 
     fn fingerprint_lists(&self) -> HashMap<String, u64> {
         let pages = listing::pages(&self.site.books, self.site.config.per_page);
-        let fingerprints = fingerprints(&self.site.books, &pages, &self.generations);
+        let fingerprints = fingerprints(&self.site.books, &pages);
         pages.into_iter().map(|p| p.url).zip(fingerprints).collect()
     }
 }
@@ -388,17 +382,19 @@ fn swap_in(books: &mut Vec<Book>, changes: Vec<(PathBuf, Option<Book>)>) -> Vec<
 }
 
 /// What each list page shows, as one number: its place, its tag and its books' versions.
-fn fingerprints(books: &[Book], pages: &[ListPage<'_>], generations: &HashMap<String, u64>) -> Vec<u64> {
+fn fingerprints(books: &[Book], pages: &[ListPage<'_>]) -> Vec<u64> {
     pages
         .iter()
         .map(|page| {
-            let mut h = DefaultHasher::new();
+            let mut h = Fnv1a::default();
             page.url.hash(&mut h);
             page.tag.hash(&mut h);
             page.paginator.hash(&mut h);
             for &i in &page.books {
+                // Its id (the file's name) and the digest of its whole file: between them,
+                // they change with anything a list shows of the book.
                 books[i].id.hash(&mut h);
-                generations.get(&books[i].id).hash(&mut h);
+                h.write_u64(books[i].body.digest);
             }
             h.finish()
         })

@@ -5,7 +5,7 @@
 // screenshots of the catalog and the checkout at 375 and 1280 px go to docs/screenshots/.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -15,6 +15,7 @@ import {
   REPO_ROOT,
   SHOP_START_TIMEOUT_MS,
   availableBooks,
+  axeProblems,
   clientIp,
   formatMinor,
   getCatalog,
@@ -72,11 +73,9 @@ describe('the shop in a browser', () => {
   let browser;
   let catalog;
   let books;
-  let axeSource;
   const fmt = (amount) => formatMinor(amount, books[0].currency, catalog);
 
   before(async () => {
-    axeSource = readFileSync(join(REPO_ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
     browser = await launchChromium();
     stripe = await startLocalstripe();
     shop = await startShop({ stripeBase: stripe.url });
@@ -189,17 +188,6 @@ describe('the shop in a browser', () => {
     return res.body.data.length;
   }
 
-  /** axe-core's serious and critical WCAG 2 A/AA violations on the page as it is now. */
-  async function axeProblems(page, label) {
-    await page.addScriptTag({ content: axeSource });
-    const result = await page.evaluate(() =>
-      // eslint-disable-next-line no-undef
-      axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
-    );
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${label}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
-  }
 
   /** Pays from the cart page (fields filled, Pay enabled) and waits for the confirmation to settle. */
   async function payAndConfirm(page, click = () => page.click('#pay')) {

@@ -605,6 +605,20 @@ export async function installStripeDouble(context, { stripeBase, api = stripeBas
   return record;
 }
 
+let axeSource;
+/** axe-core's serious and critical WCAG 2 A/AA violations on the page as it is now, each a line. */
+export async function axeProblems(page, label) {
+  axeSource ??= readFileSync(join(REPO_ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${label}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
+}
+
 /** Launches Debian's Chromium headless through playwright-core. */
 export async function launchChromium() {
   requireFile(CHROMIUM_BIN, 'Install it: apt-get install chromium (make test does this).');

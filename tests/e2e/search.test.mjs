@@ -6,13 +6,13 @@
 // JS+CSS on any page stays within the budget. Figures (what a query downloads) are printed.
 
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
-import { ARTIFACTS_DIR, REPO_ROOT, SHOP_START_TIMEOUT_MS, launchChromium, startDev } from './harness.mjs';
+import { ARTIFACTS_DIR, REPO_ROOT, SHOP_START_TIMEOUT_MS, axeProblems, launchChromium, startDev } from './harness.mjs';
 
 const HOOK = { timeout: SHOP_START_TIMEOUT_MS + 60_000 };
 const CART_KEY = 'bookshop.cart';
@@ -33,10 +33,8 @@ How the coffee house made modern science: a history of talk, newspapers and engi
 describe('search in a browser', () => {
   let dev;
   let browser;
-  let axeSource;
 
   before(async () => {
-    axeSource = readFileSync(join(REPO_ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
     const root = mkdtempSync(join(tmpdir(), 'bookshop-search-'));
     cpSync(join(REPO_ROOT, 'content'), join(root, 'content'), { recursive: true });
     cpSync(join(REPO_ROOT, 'themes'), join(root, 'themes'), { recursive: true });
@@ -83,16 +81,6 @@ describe('search in a browser', () => {
 
   const titles = (page) => page.$$eval('#search-list .search-title', (els) => els.map((e) => e.textContent));
 
-  async function axeProblems(page, label) {
-    await page.addScriptTag({ content: axeSource });
-    const result = await page.evaluate(() =>
-      // eslint-disable-next-line no-undef
-      axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
-    );
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${label}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
-  }
 
   it('typing shows results as you type, accents and case folded: `cafe` finds `Café`', async () => {
     await withPage('type', async ({ page }) => {

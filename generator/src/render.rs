@@ -61,6 +61,26 @@ struct BookView<'a> {
     description_html: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     json_ld: Option<String>,
+    /// A drawn cover's SVG, to put in the page as it is: no file per book, so a large shop
+    /// stays within a deployment's file limit. Absent for an editor's cover. Drawn for each
+    /// page that shows it, never kept for the whole catalog (1.5 KB a book).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cover_svg: Option<String>,
+}
+
+/// A book on a list page: its view, shared by every list it is on, and its drawn cover,
+/// drawn for this page.
+#[derive(Serialize)]
+struct Card<'v, 'a> {
+    #[serde(flatten)]
+    book: &'v BookView<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cover_svg: Option<String>,
+}
+
+/// The SVG of a book's drawn cover; `None` for a book with a cover file.
+fn drawn_cover(book: &Book) -> Option<String> {
+    book.cover.is_none().then(|| cover::draw(&book.id, &book.title, &book.author))
 }
 
 /// A book's cover as templates see it: fields of the book (documented in docs/themes.md).
@@ -79,10 +99,6 @@ struct CoverView {
     cover_webp_srcset: Option<String>,
     /// The link-preview image (`og:image`): a raster every social network accepts.
     og_image: OgImage,
-    /// A drawn cover's SVG, to put in the page as it is: no file per book, so a large shop
-    /// stays within a deployment's file limit. Absent for an editor's cover.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cover_svg: Option<String>,
 }
 
 /// `og:image` and its size.
@@ -123,7 +139,6 @@ fn cover_view(book: &Book) -> CoverView {
             cover_srcset: None,
             cover_webp_srcset: None,
             og_image,
-            cover_svg: Some(cover::draw(&book.id, &book.title, &book.author)),
         };
     };
     let fallbacks: Vec<&Variant> = cover.fallbacks().collect();
@@ -137,7 +152,6 @@ fn cover_view(book: &Book) -> CoverView {
         cover_small_url: small.url(),
         cover_srcset: srcset(cover.fallbacks()).filter(|_| raster),
         cover_webp_srcset: srcset(cover.in_format(Format::Webp)),
-        cover_svg: None,
         og_image: if raster {
             OgImage { url: large.url(), width: large.width, height: large.height, mime: large.format.mime() }
         } else {
@@ -225,6 +239,7 @@ fn view<'a>(book: &'a Book, description_html: Option<String>) -> BookView<'a> {
         summary: &book.summary,
         description_html,
         json_ld: None,
+        cover_svg: None,
     }
 }
 
@@ -311,7 +326,11 @@ impl<'a> Renderer<'a> {
             }
         }
         pages.par_iter().try_for_each(|list| -> Result<()> {
-            let members: Vec<&BookView<'_>> = list.books.iter().filter_map(|&i| views[i].as_ref()).collect();
+            let members: Vec<Card<'_, '_>> = list
+                .books
+                .iter()
+                .filter_map(|&i| views[i].as_ref().map(|book| Card { book, cover_svg: drawn_cover(&books[i]) }))
+                .collect();
             let html = self.page("index.html", &list.url, &|c| {
                 c.insert("books", &members);
                 c.insert("paginator", &list.paginator);
@@ -329,6 +348,7 @@ impl<'a> Renderer<'a> {
         let image_url = |src: &str| book.images.iter().find(|i| i.src == src).map(|i| format!("/{}", i.file(&book.id)));
         let mut one = view(book, Some(markdown::to_html(&book.description()?, &image_url)));
         one.json_ld = Some(structured::book_json_ld(self.config, book, &one.cover.cover_url));
+        one.cover_svg = drawn_cover(book);
         write(&book_file(book), Output::Text(self.page("book.html", &url, &|c| c.insert("book", &one))?))?;
         for image in &book.images {
             write(&image.file(&book.id), Output::Copy(&image.path))?;

@@ -152,14 +152,15 @@ fn tags_line(path: &Path) -> Option<usize> {
 
 /// Every tag with its books, by slug (so `Open Source` and `open source` are one tag).
 pub fn tags(books: &[Book]) -> Vec<Tag<'_>> {
-    let mut by_slug: BTreeMap<String, Tag<'_>> = BTreeMap::new();
     let mut slugs = Slugs::default();
+    for name in books.iter().flat_map(|b| &b.tags) {
+        slugs.of(name);
+    }
+    let slugs = slugs.0;
+    let mut by_slug: BTreeMap<&str, Tag<'_>> = BTreeMap::new();
     for (index, book) in books.iter().enumerate() {
         for name in &book.tags {
-            let slug = slugs.of(name).to_owned();
-            if slug.is_empty() {
-                continue;
-            }
+            let Some(slug) = slugs.get(name.as_str()).filter(|s| !s.is_empty()) else { continue };
             let tag = by_slug.entry(slug).or_insert_with(|| Tag { name, url: tag_url(name), books: Vec::new() });
             if tag.books.last() != Some(&index) {
                 tag.books.push(index);

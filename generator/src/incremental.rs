@@ -335,7 +335,13 @@ impl Engine {
     fn write(&self, write: Vec<(String, Vec<u8>)>, remove: Vec<String>) -> Result<Rebuilt> {
         let _lock = Lock::acquire(&self.output)?;
         let mut rebuilt = Rebuilt::default();
+        let named_by_bytes = search::FILES_URL.trim_start_matches('/');
         for (rel, bytes) in write {
+            // A file named by a digest of its bytes that is there already holds them (files
+            // are renamed into place whole): not read again to be compared.
+            if rel.starts_with(named_by_bytes) && self.output.join(&rel).is_file() {
+                continue;
+            }
             if output::write_if_changed(&self.output, &rel, &bytes)? {
                 rebuilt.written.push(rel);
             }

@@ -4,7 +4,7 @@
 //! rebuild), and writes a file only when one of its fragments changed. A full build makes
 //! the same fragments and joins them the same way, so both write the same bytes.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, Result};
 use catalog::price_list::{CurrencyEntry, PriceListEntry, PRICE_LIST_VERSION};
@@ -117,8 +117,9 @@ impl CatalogFiles {
         xml
     }
 
-    /// The ids of the books it has fragments of (for tests: the same as the catalog's).
-    pub fn ids(&self) -> BTreeSet<&str> {
+    /// The ids of the books it has fragments of.
+    #[cfg(test)]
+    fn ids(&self) -> std::collections::BTreeSet<&str> {
         self.prices.keys().map(String::as_str).collect()
     }
 }

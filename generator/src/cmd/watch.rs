@@ -43,7 +43,8 @@ pub fn run(layout: &Layout, output: &Path, options: &Options) -> Result<()> {
         .with_context(|| format!("cannot watch {}", absolute.display()))?;
     let mut watching = Vec::new();
     watch_new_folders(&mut watcher, &absolute, &mut watching)?;
-    let mut engine = start(layout, output, options);
+    let mut status = Announcer { output, build: 0 };
+    let mut engine = start(layout, output, options, &mut status);
     let mut last_failure = None;
     eprintln!("Watching {} for changes; Ctrl-C stops", layout::SOURCES.join("/, ") + "/");
     while let Some(changed) = next_changes(&rx, &absolute, root) {
@@ -53,7 +54,7 @@ pub fn run(layout: &Layout, output: &Path, options: &Options) -> Result<()> {
             Some(engine) => engine.rebuild(&changed),
             // The last try failed: the whole site is loaded again.
             None => {
-                engine = start(layout, output, options);
+                engine = start(layout, output, options, &mut status);
                 continue;
             }
         };
@@ -65,7 +66,7 @@ pub fn run(layout: &Layout, output: &Path, options: &Options) -> Result<()> {
             Ok(Some(rebuilt)) => {
                 report(&rebuilt, ms);
                 let problems: Vec<Problem<'_>> = rebuilt.problems.iter().map(Problem::of).collect();
-                written(output, problems);
+                status.written(problems);
             }
             Ok(None) => {}
             Err(error) => {
@@ -75,7 +76,7 @@ pub fn run(layout: &Layout, output: &Path, options: &Options) -> Result<()> {
                 if last_failure.as_ref() != Some(&text) {
                     eprintln!("{text}");
                     eprintln!("Kept the last good site in {}; save the file again once fixed", output.display());
-                    failed(output, &error);
+                    status.failed(&error);
                 }
                 last_failure = Some(text);
                 continue;
@@ -100,50 +101,47 @@ fn watch_new_folders(watcher: &mut impl Watcher, absolute: &Path, watching: &mut
 }
 
 /// The first full build; `None` (after saying why) when the site has a problem.
-fn start(layout: &Layout, output: &Path, options: &Options) -> Option<Engine> {
+fn start(layout: &Layout, output: &Path, options: &Options, status: &mut Announcer<'_>) -> Option<Engine> {
     let started = Instant::now();
     match Engine::preview(layout, output, options) {
         Ok((engine, summary)) => {
             build::report(&summary, output, started);
-            written(output, Vec::new());
+            status.written(Vec::new());
             Some(engine)
         }
         Err(error) => {
             eprintln!("{error}");
             eprintln!("Nothing was built; save a file again once fixed");
-            failed(output, &error);
+            status.failed(&error);
             None
         }
     }
 }
 
-/// Tells open preview pages what failed: the site's problems, or the error as one.
-fn failed(output: &Path, error: &anyhow::Error) {
-    let diagnostics: Vec<Diagnostic> = match error.downcast_ref::<Diagnostics>() {
-        Some(found) => found.0.clone(),
-        None => vec![Diagnostic::new(output, format!("{error:#}"))],
-    };
-    let problems: Vec<Problem<'_>> = diagnostics.iter().map(Problem::of).collect();
-    write_status(output, &Status { build: last_build(output), problems });
+/// What open preview pages read (`_bookshop/status.json`): the last build written, which
+/// they reload on, and what is broken now.
+struct Announcer<'a> {
+    output: &'a Path,
+    build: u64,
 }
 
-/// Tells open preview pages that the site was written (`problems`: of the books left
-/// out); they reload.
-fn written(output: &Path, problems: Vec<Problem<'_>>) {
-    let build = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
-    write_status(output, &Status { build, problems });
-}
-
-/// The build number the status file holds now (0 before the first).
-fn last_build(output: &Path) -> u64 {
-    #[derive(serde::Deserialize)]
-    struct Last {
-        build: u64,
+impl Announcer<'_> {
+    /// The site was written (`problems`: of the books left out): pages reload.
+    fn written(&mut self, problems: Vec<Problem<'_>>) {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+        self.build = now.map_or(self.build + 1, |d| d.as_millis() as u64);
+        write_status(self.output, &Status { build: self.build, problems });
     }
-    std::fs::read(output.join(preview::STATUS))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<Last>(&bytes).ok())
-        .map_or(0, |last| last.build)
+
+    /// Nothing was written: the site's problems, or the error as one; pages stay.
+    fn failed(&self, error: &anyhow::Error) {
+        let diagnostics: Vec<Diagnostic> = match error.downcast_ref::<Diagnostics>() {
+            Some(found) => found.0.clone(),
+            None => vec![Diagnostic::new(self.output, format!("{error:#}"))],
+        };
+        let problems: Vec<Problem<'_>> = diagnostics.iter().map(Problem::of).collect();
+        write_status(self.output, &Status { build: self.build, problems });
+    }
 }
 
 fn write_status(output: &Path, status: &Status<'_>) {

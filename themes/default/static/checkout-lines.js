@@ -6,10 +6,9 @@
   'use strict';
   const B = window.Bookshop;
   const C = B && B.checkout;
-  const form = document.getElementById('checkout-form');
-  if (!C || !form) return;
+  if (!C) return;
+  const { form, $ } = C;
 
-  const $ = (id) => document.getElementById(id);
   const list = $('cart-lines'); // inert while a payment is under way (checkout-pay.js)
   const status = $('cart-status');
   const empty = $('cart-empty');

@@ -8,7 +8,8 @@
   'use strict';
   const B = window.Bookshop;
   const out = document.getElementById('payment-message');
-  if (!B || !out || !document.getElementById('checkout-form')) return;
+  const form = document.getElementById('checkout-form');
+  if (!B || !out || !form) return;
 
   const standing = { stripe: '', order: '' }; // in order of precedence
   let shown = ''; // the standing problem last said
@@ -17,7 +18,12 @@
     if (out.textContent !== text) out.textContent = text;
   };
 
+  // What every other checkout script starts from: loaded first, it is the cart page's check.
   B.checkout = {
+    /** The checkout form. */
+    form,
+    /** An element of the page by id. */
+    $: (id) => document.getElementById(id),
     messages: {
       /** Why Pay cannot be used now ('' when it can). */
       problem,

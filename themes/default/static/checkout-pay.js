@@ -6,8 +6,8 @@
   'use strict';
   const B = window.Bookshop;
   const C = B && B.checkout;
-  const form = document.getElementById('checkout-form');
-  if (!C || !form) return;
+  if (!C) return;
+  const { form } = C;
 
   const pay = document.getElementById('pay');
   const list = document.getElementById('cart-lines');

@@ -5,8 +5,8 @@
   'use strict';
   const B = window.Bookshop;
   const C = B && B.checkout;
-  const form = document.getElementById('checkout-form');
-  if (!C || !form) return;
+  if (!C) return;
+  const { form } = C;
 
   const key = form.dataset.publishableKey || '';
   let stripe = null;

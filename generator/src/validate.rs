@@ -253,7 +253,7 @@ mod tests {
         let decimals = unit_amount("23.999", usd()).unwrap_err();
         assert_eq!(
             decimals.message,
-            "price `23.999` has more than 2 decimals, the most USD has: round it, e.g. \"23.99\""
+            "price `23.999` has more than 2 decimals, the most USD has: round it to \"23.99\" or \"24.00\""
         );
         assert_eq!(decimals.help, None);
     }

@@ -570,7 +570,7 @@ fn each_broken_book_is_reported_with_its_file_line_and_fix() {
         ),
         (
             "+++\ntitle = \"T\"\nauthor = \"A\"\nprice = 23.999\n+++\n",
-            "error: content/books/bad.md:4: price `23.999` has more than 2 decimals, the most USD has: round it, e.g. \"23.99\"",
+            "error: content/books/bad.md:4: price `23.999` has more than 2 decimals, the most USD has: round it to \"23.99\" or \"24.00\"",
         ),
         (
             "+++\ntitle = \"T\"\nauthor = \"A\"\nprice = \"23.00\"\ncurrency = \"usdd\"\n+++\n",

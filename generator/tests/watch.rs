@@ -203,8 +203,8 @@ fn a_broken_edit_leaves_the_output_as_it_was_and_says_where() {
     let message = format!("{error:#}").replace(&format!("{}/", shop.root().display()), "");
     assert_eq!(
         message,
-        "error: content/books/book-3.md:4: price `10.999` has more than 2 decimals, the most USD has: round it, \
-e.g. \"23.99\"\n1 problem found; nothing was written"
+        "error: content/books/book-3.md:4: price `10.999` has more than 2 decimals, the most USD has: round it to \
+\"10.99\" or \"11.00\"\n1 problem found; nothing was written"
     );
     assert!(shop.output() == before, "the output is untouched");
 

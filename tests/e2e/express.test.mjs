@@ -2,7 +2,8 @@
 // tests/e2e/stripe-double.js) on a book page ("Buy now") and on the cart, through the real worker
 // under `wrangler dev` and localstripe: the wallet's email and address reach Stripe at
 // confirmation, the worker charges the price list's amount, the confirmation page shows it and
-// the pi_ id. Also: Stripe.js on every page, and the headers the pages are served with.
+// the pi_ id. On the cart the wallet shares the Payment Element's Elements group (its amount
+// follows the cart). Also: Stripe.js on every page, and the headers the pages are served with.
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -160,6 +161,8 @@ describe('express checkout', () => {
       await setCart(page, { [a.id]: 2, [b.id]: 1 });
       await page.goto(`${shop.url}/cart/`);
       await page.waitForSelector(EXPRESS_BUTTON);
+      // The card form's method would be declined: the wallet's is the one that pays.
+      await page.selectOption('#payment-element select[name="double-payment-method"]', 'pm_card_chargeCustomerFail');
       const total = 2 * a.amount + b.amount;
       const url = await buyWithWallet(page);
       await assertPaid(page, record, url, total, [[a.id, 2], [b.id, 1]]);

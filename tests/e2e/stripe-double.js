@@ -344,7 +344,9 @@
             integrationError('stripe.confirmPayment(): the `confirmParams.return_url` argument is required.')
           );
         }
-        var el = elements._elements.payment || elements._elements.expressCheckout;
+        // After an Express Checkout Element's confirm event, Stripe.js pays with its wallet.
+        var el = elements._expressConfirming || elements._elements.payment || elements._elements.expressCheckout;
+        elements._expressConfirming = null;
         if (!el || !el._mounted()) {
           return Promise.resolve({ error: { type: 'validation_error', message: 'The Payment Element is not mounted.' } });
         }
@@ -475,6 +477,7 @@
           payload = payload || {};
           note('expressCheckout.paymentFailed', payload);
           sheetOpen = false;
+          group._expressConfirming = null;
           sheetSays('Payment failed: ' + (payload.message || payload.reason || 'fail'));
         },
       };
@@ -484,6 +487,7 @@
       }
       note('expressCheckout.confirm', { ask: ask, billingDetails: billing, shippingAddress: event.shippingAddress });
       sheetSays('Paying…');
+      group._expressConfirming = element;
       emit('confirm', event);
     }
 

@@ -163,5 +163,9 @@
   window.addEventListener('pageshow', () => showCount());
   showCount();
 
-  window.Bookshop = { shop, keys, read, write, add, setQty, remove, clear, count, showCount, toDecimal, money, catalog, has, announce };
+  // What an express checkout's wallet sheet asks for (express.js, checkout-stripe.js): an email
+  // for the receipt and an address to ship to; the one price includes shipping.
+  const sheet = { emailRequired: true, shippingAddressRequired: true, shippingRates: [{ id: 'included', displayName: 'Shipping included', amount: 0 }] };
+
+  window.Bookshop = { shop, keys, sheet, read, write, add, setQty, remove, clear, count, showCount, toDecimal, money, catalog, has, announce };
 })();

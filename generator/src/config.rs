@@ -108,6 +108,16 @@ const KEYS: &[&str] = &[
     "checkout",
 ];
 
+/// The keys of `[checkout]`.
+const CHECKOUT_KEYS: &[&str] = &["stripe_js"];
+
+/// The name of the `[table]` that the byte `offset` of a TOML text is in (None: the top level).
+fn table_at(text: &str, offset: usize) -> Option<&str> {
+    let before = text.get(..offset)?;
+    let header = before.lines().rev().map(str::trim).find(|l| l.starts_with('['))?;
+    Some(header.trim_start_matches('[').split(']').next().unwrap_or_default().trim())
+}
+
 /// Cloudflare Workers Static Assets on the free plan: files per deployment, MiB per file.
 const FREE_PLAN_FILES: usize = 20_000;
 const FREE_PLAN_FILE_MIB: u64 = 25;
@@ -150,7 +160,10 @@ impl Config {
             let mut d = Diagnostic::new(path, e.message().to_owned());
             d.line = line;
             d.column = column;
-            match did_you_mean(e.message(), KEYS, "site.toml") {
+            // A key under `[checkout]` is one of that table's, not of the file's top level.
+            let in_checkout = e.span().is_some_and(|span| table_at(&text, span.start) == Some("checkout"));
+            let (known, owner) = if in_checkout { (CHECKOUT_KEYS, "[checkout]") } else { (KEYS, "site.toml") };
+            match did_you_mean(e.message(), known, owner) {
                 Some(help) => d.help(help),
                 None => d,
             }
@@ -260,6 +273,23 @@ mod tests {
         for bad in ["", "english", "en_GB", "e", "en-", "en-toolongsubtag"] {
             assert!(!is_language_tag(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_key_is_placed_in_its_table() {
+        let text = "title = \"T\"\n[checkout]\nstripejs = \"x\"\n";
+        assert_eq!(table_at(text, 3), None);
+        assert_eq!(table_at(text, text.find("stripejs").unwrap_or_default()), Some("checkout"));
+    }
+
+    #[test]
+    fn a_mistyped_checkout_key_is_matched_against_checkouts_keys() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("site.toml");
+        std::fs::write(&path, "title = \"T\"\n[checkout]\nstripejs = \"every_page\"\n").expect("write");
+        let problem = Config::load(&path, None).expect_err("an unknown key");
+        assert_eq!(problem.help.as_deref(), Some("did you mean `stripe_js`?"));
+        assert_eq!(problem.line, Some(3));
     }
 
     #[test]

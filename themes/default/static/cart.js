@@ -163,8 +163,7 @@
   window.addEventListener('pageshow', () => showCount());
   showCount();
 
-  // What an express checkout's wallet sheet asks for (express.js, checkout-stripe.js): an email
-  // for the receipt and an address to ship to; the one price includes shipping.
+  // What an express checkout's wallet sheet asks for; the price includes shipping.
   const sheet = { emailRequired: true, shippingAddressRequired: true, shippingRates: [{ id: 'included', displayName: 'Shipping included', amount: 0 }] };
 
   window.Bookshop = { shop, keys, sheet, read, write, add, setQty, remove, clear, count, showCount, toDecimal, money, catalog, has, announce };

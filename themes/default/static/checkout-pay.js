@@ -54,7 +54,9 @@
       refresh();
     }
   };
-  let wallet = null; // the express checkout's confirm event, while its payment is under way
+  /** @typedef {import('@stripe/stripe-js').StripeExpressCheckoutElementConfirmEvent} Sheet */
+  /** @type {Sheet | null} an express checkout's, while it pays */
+  let wallet = null;
   const fail = (text) => {
     busy(false);
     C.messages.say(text);
@@ -85,7 +87,7 @@
 
   // Express checkout (checkout-stripe.js): the wallet sheet gave the email and the address.
   document.addEventListener('bookshop:express', (event) => {
-    const sheet = event.detail;
+    const sheet = /** @type {CustomEvent<Sheet>} */ (event).detail;
     if (paying) return sheet.paymentFailed({ reason: 'fail' });
     wallet = sheet;
     const to = sheet.shippingAddress;

@@ -35,6 +35,37 @@ pub struct Config {
     pub max_files: usize,
     /// The largest file a deployment may have, in MiB (Workers Static Assets: 25).
     pub max_file_mib: u64,
+    /// Which pages load Stripe.js (`[checkout] stripe_js`).
+    pub stripe_js: StripeJs,
+}
+
+/// Which pages load Stripe.js: `[checkout] stripe_js` in `site.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StripeJs {
+    /// Every page (the default), as Stripe asks: its fraud signals come from how shoppers
+    /// browse, not only from the payment form.
+    EveryPage,
+    /// Only the pages that take a payment or show one (the cart and the order page), for a
+    /// shop that must not have Stripe see its visitors browse. Book pages then have no
+    /// express checkout ("Buy now"), which needs Stripe.js.
+    CheckoutPages,
+}
+
+impl StripeJs {
+    /// The spellings `site.toml` takes, in the order the help lists them.
+    const CHOICES: [(&'static str, StripeJs); 2] =
+        [("every_page", StripeJs::EveryPage), ("checkout_pages", StripeJs::CheckoutPages)];
+
+    fn parse(value: &str) -> Option<StripeJs> {
+        StripeJs::CHOICES.iter().find(|(name, _)| *name == value).map(|(_, choice)| *choice)
+    }
+}
+
+/// `[checkout]` in `site.toml`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawCheckout {
+    stripe_js: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -59,6 +90,8 @@ struct RawConfig {
     max_files: usize,
     #[serde(default = "default_max_file_mib")]
     max_file_mib: u64,
+    #[serde(default)]
+    checkout: RawCheckout,
 }
 
 const KEYS: &[&str] = &[
@@ -72,7 +105,18 @@ const KEYS: &[&str] = &[
     "lang",
     "max_files",
     "max_file_mib",
+    "checkout",
 ];
+
+/// The keys of `[checkout]`.
+const CHECKOUT_KEYS: &[&str] = &["stripe_js"];
+
+/// The name of the `[table]` that the byte `offset` of a TOML text is in (None: the top level).
+fn table_at(text: &str, offset: usize) -> Option<&str> {
+    let before = text.get(..offset)?;
+    let header = before.lines().rev().map(str::trim).find(|l| l.starts_with('['))?;
+    Some(header.trim_start_matches('[').split(']').next().unwrap_or_default().trim())
+}
 
 /// Cloudflare Workers Static Assets on the free plan: files per deployment, MiB per file.
 const FREE_PLAN_FILES: usize = 20_000;
@@ -116,7 +160,10 @@ impl Config {
             let mut d = Diagnostic::new(path, e.message().to_owned());
             d.line = line;
             d.column = column;
-            match did_you_mean(e.message(), KEYS, "site.toml") {
+            // A key under `[checkout]` is one of that table's, not of the file's top level.
+            let in_checkout = e.span().is_some_and(|span| table_at(&text, span.start) == Some("checkout"));
+            let (known, owner) = if in_checkout { (CHECKOUT_KEYS, "[checkout]") } else { (KEYS, "site.toml") };
+            match did_you_mean(e.message(), known, owner) {
                 Some(help) => d.help(help),
                 None => d,
             }
@@ -147,6 +194,14 @@ impl Config {
                     "use a BCP 47 tag such as \"en\", \"en-GB\", \"de\" or \"pt-BR\": the language of the shop's pages",
                 ));
         }
+        let stripe_js = match raw.checkout.stripe_js.as_deref() {
+            None => StripeJs::EveryPage,
+            Some(value) => StripeJs::parse(value).ok_or_else(|| {
+                Diagnostic::new(path, format!("`stripe_js = \"{value}\"` in [checkout] is not a choice"))
+                    .at_line(line_of_key(&text, "stripe_js"))
+                    .help("write stripe_js = \"every_page\" (the default: Stripe's fraud signals from every page) or stripe_js = \"checkout_pages\" (Stripe.js only on the cart and order pages, no \"Buy now\" on book pages)")
+            })?,
+        };
         let base_url = raw.base_url.trim_end_matches('/').to_owned();
         let mut warnings = Vec::new();
         if is_local(&base_url) {
@@ -174,6 +229,7 @@ impl Config {
             warnings,
             max_files: raw.max_files,
             max_file_mib: raw.max_file_mib,
+            stripe_js,
         })
     }
 }
@@ -217,6 +273,23 @@ mod tests {
         for bad in ["", "english", "en_GB", "e", "en-", "en-toolongsubtag"] {
             assert!(!is_language_tag(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_key_is_placed_in_its_table() {
+        let text = "title = \"T\"\n[checkout]\nstripejs = \"x\"\n";
+        assert_eq!(table_at(text, 3), None);
+        assert_eq!(table_at(text, text.find("stripejs").unwrap_or_default()), Some("checkout"));
+    }
+
+    #[test]
+    fn a_mistyped_checkout_key_is_matched_against_checkouts_keys() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("site.toml");
+        std::fs::write(&path, "title = \"T\"\n[checkout]\nstripejs = \"every_page\"\n").expect("write");
+        let problem = Config::load(&path, None).expect_err("an unknown key");
+        assert_eq!(problem.help.as_deref(), Some("did you mean `stripe_js`?"));
+        assert_eq!(problem.line, Some(3));
     }
 
     #[test]

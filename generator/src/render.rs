@@ -8,7 +8,7 @@ use tera::{Context, Tera};
 
 use crate::assets::Assets;
 use crate::catalog_files::CatalogFiles;
-use crate::config::Config;
+use crate::config::{Config, StripeJs};
 use crate::content::Book;
 use crate::cover;
 use crate::diagnostic::Diagnostic;
@@ -33,6 +33,9 @@ struct SiteView<'a> {
     currency: &'static str,
     publishable_key: &'a str,
     stripe_js: &'static str,
+    /// Whether every page loads Stripe.js (`[checkout] stripe_js = "every_page"`), or only
+    /// the pages that take a payment (base.html's `stripe_js` block, which they override).
+    stripe_js_every_page: bool,
     search_index: &'static str,
     search_page: &'static str,
 }
@@ -289,6 +292,7 @@ impl<'a> Renderer<'a> {
             currency: config.currency.code(),
             publishable_key: &config.publishable_key,
             stripe_js: STRIPE_JS_URL,
+            stripe_js_every_page: config.stripe_js == StripeJs::EveryPage,
             search_index: search::MANIFEST_URL,
             search_page: search::PAGE_URL,
         };

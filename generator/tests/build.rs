@@ -497,6 +497,78 @@ fn the_checkout_page_loads_stripe_js_from_stripe_only_when_configured() {
     assert!(cart.contains("pk_test_abc"));
 }
 
+/// The pages of a one-book site (with a tag, so a tag page too), each with whether it loads Stripe.js.
+fn stripe_js_on(site: &Site) -> Vec<(&'static str, bool)> {
+    let tag = "tags/science/index.html";
+    [
+        "index.html",
+        tag,
+        "books/art-of-doing/index.html",
+        "cart/index.html",
+        "order/index.html",
+        "search/index.html",
+        "404.html",
+    ]
+    .into_iter()
+    .map(|page| {
+        let html = site.read(page);
+        let tags = html.matches("js.stripe.com").count();
+        assert!(tags <= 1, "{page} loads Stripe.js {tags} times");
+        // Deferred: it never blocks the page, and runs before our scripts that use it.
+        let loads = html.contains(&format!("<script src=\"{}\" defer></script>", catalog::STRIPE_JS_URL));
+        assert_eq!(loads, tags == 1, "{page}: Stripe.js is loaded only with defer");
+        (page, loads)
+    })
+    .collect()
+}
+
+#[test]
+fn stripe_js_is_on_every_page_by_default_deferred() {
+    let site = Site::new();
+    site.book("art-of-doing", &format!("{HAMMING}tags = [\"science\"]\n"));
+    site.write("content/site.toml", "title = \"T\"\nstripe_publishable_key = \"pk_test_abc\"\n");
+    site.build().expect("builds");
+    for (page, loads) in stripe_js_on(&site) {
+        assert!(loads, "{page} loads Stripe.js, for Stripe's fraud signals");
+    }
+    let book = site.read("books/art-of-doing/index.html");
+    assert!(book.contains("id=\"express\""), "a book page offers express checkout");
+    assert!(site.read("cart/index.html").contains("id=\"express-checkout\""), "so does the cart");
+}
+
+#[test]
+fn stripe_js_can_be_kept_to_the_checkout_pages() {
+    let site = Site::new();
+    site.book("art-of-doing", &format!("{HAMMING}tags = [\"science\"]\n"));
+    site.write(
+        "content/site.toml",
+        "title = \"T\"\nstripe_publishable_key = \"pk_test_abc\"\n\n[checkout]\nstripe_js = \"checkout_pages\"\n",
+    );
+    site.build().expect("builds");
+    let loading: Vec<&str> =
+        stripe_js_on(&site).into_iter().filter(|(_, loads)| *loads).map(|(page, _)| page).collect();
+    assert_eq!(loading, ["cart/index.html", "order/index.html"]);
+    let book = site.read("books/art-of-doing/index.html");
+    assert!(!book.contains("id=\"express\"") && !book.contains("express."), "no Buy now without Stripe.js");
+
+    // Without a key no page loads it, whatever the switch says.
+    site.write("content/site.toml", "title = \"T\"\n");
+    site.build().expect("builds");
+    assert!(stripe_js_on(&site).iter().all(|(_, loads)| !loads));
+}
+
+#[test]
+fn an_unknown_stripe_js_choice_is_refused_with_the_choices() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.write("content/site.toml", "title = \"T\"\n\n[checkout]\nstripe_js = \"everywhere\"\n");
+    site.check_fails_with(
+        "error: content/site.toml:4: `stripe_js = \"everywhere\"` in [checkout] is not a choice\n  \
+help: write stripe_js = \"every_page\" (the default: Stripe's fraud signals from every page) or \
+stripe_js = \"checkout_pages\" (Stripe.js only on the cart and order pages, no \"Buy now\" on book pages)",
+    );
+}
+
 /// The JSON a page carries in `<body data-shop="…">`, unescaped.
 fn shop_of(page: &str) -> serde_json::Value {
     let start = page.find("<body data-shop=\"").expect("a data-shop attribute on <body>") + "<body data-shop=\"".len();
@@ -668,15 +740,15 @@ help: the catalog shows this many books a page, e.g. per_page = 24",
     site.write("content/site.toml", "title = \"T\"\ncurency = \"usd\"\n");
     site.check_fails_with(
         "error: content/site.toml:2:1: unknown field `curency`, expected one of `title`, `description`, `base_url`, \
-`currency`, `theme`, `stripe_publishable_key`, `per_page`, `lang`, `max_files`, `max_file_mib`\n  help: did you mean `currency`?",
+`currency`, `theme`, `stripe_publishable_key`, `per_page`, `lang`, `max_files`, `max_file_mib`, `checkout`\n  help: did you mean `currency`?",
     );
     // Nothing near: the list of keys is site.toml's (it once said "the keys a book may have").
     site.write("content/site.toml", "title = \"T\"\ncolour = \"red\"\n");
     site.check_fails_with(
         "error: content/site.toml:2:1: unknown field `colour`, expected one of `title`, `description`, `base_url`, \
-`currency`, `theme`, `stripe_publishable_key`, `per_page`, `lang`, `max_files`, `max_file_mib`\n  \
+`currency`, `theme`, `stripe_publishable_key`, `per_page`, `lang`, `max_files`, `max_file_mib`, `checkout`\n  \
 help: the keys site.toml may have are: title, description, base_url, currency, theme, stripe_publishable_key, per_page, \
-lang, max_files, max_file_mib",
+lang, max_files, max_file_mib, checkout",
     );
 
     let site = Site::new();

@@ -7,6 +7,7 @@
  *                  retrievePaymentIntent(clientSecret) }
  *   elements(opts) → { create(type) → { mount, unmount, on, off, once, update, focus, blur, destroy },
  *                      update(opts), submit(), fetchUpdates(), getElement(type) }
+ *   create('expressCheckout') → a fake wallet button (its own section at the end of this file)
  *
  * The "Payment Element" is a labelled <select name="double-payment-method"> with test payment
  * methods (pm_card_visa succeeds, pm_card_chargeCustomerFail is declined), so a test picks a card.
@@ -272,7 +273,7 @@
       _submitted: false,
       create: function (type, opts) {
         if (group._elements[type]) throw integrationError('Can only create one Element of type ' + type + '.');
-        var el = createElement(group, type, opts);
+        var el = type === 'expressCheckout' ? createExpressCheckout(group, opts) : createElement(group, type, opts);
         group._elements[type] = el;
         note('elements.create', { type: type });
         return el;
@@ -289,7 +290,7 @@
       },
       submit: function () {
         note('elements.submit', {});
-        var el = group._elements.payment;
+        var el = group._elements.payment || group._elements.expressCheckout;
         if (!el || !el._mounted()) {
           return Promise.resolve({
             error: { type: 'validation_error', message: 'The Payment Element is not mounted.' },
@@ -343,7 +344,9 @@
             integrationError('stripe.confirmPayment(): the `confirmParams.return_url` argument is required.')
           );
         }
-        var el = elements._elements.payment;
+        // After an Express Checkout Element's confirm event, Stripe.js pays with its wallet.
+        var el = elements._expressConfirming || elements._elements.payment || elements._elements.expressCheckout;
+        elements._expressConfirming = null;
         if (!el || !el._mounted()) {
           return Promise.resolve({ error: { type: 'validation_error', message: 'The Payment Element is not mounted.' } });
         }
@@ -403,6 +406,201 @@
       },
     };
     return stripe;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The Express Checkout Element (elements.create('expressCheckout', options)): a fake wallet.
+  //
+  // Its "iframe" holds one button, "Pay with Test Wallet", when the wallet is available
+  // (window.STRIPE_DOUBLE.wallet; `wallet: false` offers none: `ready` then says
+  // availablePaymentMethods: undefined, as Stripe.js does when no wallet can be shown). A click
+  // fires `click` with resolve/reject, which a handler must call within 1 second (Stripe's rule;
+  // later, the sheet never opens). resolve's options are checked against Stripe's
+  // ClickResolveDetails. The "sheet" then at once fires `confirm` with the wallet's billing
+  // details, its email and phone only when asked for, its shipping address and the first
+  // shipping rate only when shippingAddressRequired. paymentFailed({message}) shows the message
+  // in the "sheet" and closes it. confirmPayment pays with the wallet's payment method
+  // (pm_card_visa unless wallet.paymentMethod says otherwise), like the Payment Element path.
+  // ---------------------------------------------------------------------------------------------
+  var WALLET = {
+    paymentMethod: 'pm_card_visa',
+    name: 'Wanda Wallet',
+    email: 'wanda@wallet.example',
+    phone: '+15555550100',
+    address: { line1: '500 Wallet Way', line2: null, city: 'Portland', state: 'OR', postal_code: '97201', country: 'US' },
+  };
+  var CLICK_RESOLVE_KEYS = ['allowedShippingCountries', 'billingAddressRequired', 'business', 'emailRequired',
+    'lineItems', 'phoneNumberRequired', 'shippingAddressRequired', 'shippingRates', 'applePay'];
+  var CLICK_TIMEOUT_MS = 1000;
+
+  function walletConfig() {
+    if (cfg.wallet === false) return null;
+    return Object.assign({}, WALLET, cfg.wallet || {});
+  }
+
+  function createExpressCheckout(group, options) {
+    var handlers = {};
+    var container = null;
+    var status = null;
+    var sheetOpen = false;
+    var destroyed = false;
+    var wallet = walletConfig();
+    var opts = Object.assign({}, options || {});
+
+    function emit(event, payload) {
+      (handlers[event] || []).slice().forEach(function (h) {
+        try {
+          h(payload);
+        } catch (e) {
+          setTimeout(function () {
+            throw e;
+          });
+        }
+      });
+    }
+
+    function sheetSays(text) {
+      if (status) status.textContent = text;
+    }
+
+    function openSheet(details) {
+      var ask = Object.assign({}, opts, details || {});
+      var address = Object.assign({}, wallet.address);
+      var billing = { name: wallet.name, address: address };
+      if (ask.emailRequired) billing.email = wallet.email;
+      if (ask.phoneNumberRequired) billing.phone = wallet.phone;
+      var event = {
+        elementType: 'expressCheckout',
+        expressPaymentType: 'google_pay',
+        billingDetails: billing,
+        paymentFailed: function (payload) {
+          payload = payload || {};
+          note('expressCheckout.paymentFailed', payload);
+          sheetOpen = false;
+          group._expressConfirming = null;
+          sheetSays('Payment failed: ' + (payload.message || payload.reason || 'fail'));
+        },
+      };
+      if (ask.shippingAddressRequired) {
+        event.shippingAddress = { name: wallet.name, address: Object.assign({}, address) };
+        if (ask.shippingRates && ask.shippingRates.length) event.shippingRate = ask.shippingRates[0];
+      }
+      note('expressCheckout.confirm', { ask: ask, billingDetails: billing, shippingAddress: event.shippingAddress });
+      sheetSays('Paying…');
+      group._expressConfirming = element;
+      emit('confirm', event);
+    }
+
+    function onButton() {
+      if (sheetOpen) return;
+      sheetOpen = true;
+      sheetSays('');
+      if (!(handlers.click || []).length) return openSheet({});
+      var settled = false;
+      var timer = setTimeout(function () {
+        if (settled) return;
+        settled = true;
+        sheetOpen = false;
+        note('expressCheckout.click.timeout', {});
+        sheetSays('The wallet did not open: click was not resolved within 1 second.');
+      }, CLICK_TIMEOUT_MS);
+      emit('click', {
+        elementType: 'expressCheckout',
+        expressPaymentType: 'google_pay',
+        resolve: function (details) {
+          if (settled) return;
+          var bad = Object.keys(details || {}).filter(function (k) { return CLICK_RESOLVE_KEYS.indexOf(k) < 0; })[0];
+          if (bad) throw integrationError('Invalid value for resolve(): ' + bad + ' is not a recognized parameter.');
+          settled = true;
+          clearTimeout(timer);
+          note('expressCheckout.click.resolve', details || {});
+          setTimeout(function () { openSheet(details); }, 0);
+        },
+        reject: function () {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          sheetOpen = false;
+          note('expressCheckout.click.reject', {});
+        },
+      });
+    }
+
+    var element = {
+      _type: 'expressCheckout',
+      _options: opts,
+      mount: function (target) {
+        if (destroyed) throw integrationError('This Element has already been destroyed.');
+        var host = resolveTarget(target);
+        if (!group._options.mode && !group._options.clientSecret) {
+          throw integrationError('In order to create an expressCheckout element, you must pass a clientSecret or mode when creating the Elements group.');
+        }
+        container = document.createElement('div');
+        container.className = 'StripeElement stripe-double';
+        container.setAttribute('data-stripe-double', 'expressCheckout');
+        if (wallet) {
+          var button = document.createElement('button');
+          button.type = 'button';
+          button.name = 'double-express';
+          button.textContent = 'Pay with Test Wallet (Stripe double)';
+          button.addEventListener('click', onButton);
+          container.appendChild(button);
+        }
+        status = document.createElement('p');
+        status.setAttribute('data-double-sheet', '');
+        container.appendChild(status);
+        host.innerHTML = '';
+        host.appendChild(container);
+        note('mount', { type: 'expressCheckout' });
+        setTimeout(function () {
+          emit('ready', {
+            elementType: 'expressCheckout',
+            availablePaymentMethods: wallet
+              ? { applePay: false, googlePay: true, link: true, paypal: false, amazonPay: false, klarna: false }
+              : undefined,
+          });
+        }, 0);
+      },
+      unmount: function () {
+        if (container && container.parentNode) container.parentNode.removeChild(container);
+        container = null;
+        status = null;
+      },
+      destroy: function () {
+        element.unmount();
+        destroyed = true;
+        delete group._elements.expressCheckout;
+      },
+      on: function (event, handler) {
+        (handlers[event] = handlers[event] || []).push(handler);
+        return element;
+      },
+      once: function (event, handler) {
+        var wrapped = function (p) {
+          element.off(event, wrapped);
+          handler(p);
+        };
+        return element.on(event, wrapped);
+      },
+      off: function (event, handler) {
+        if (!handler) delete handlers[event];
+        else handlers[event] = (handlers[event] || []).filter(function (h) { return h !== handler; });
+        return element;
+      },
+      update: function (o) {
+        Object.assign(opts, o || {});
+        return element;
+      },
+      focus: function () {},
+      blur: function () {},
+      _selected: function () {
+        return wallet ? wallet.paymentMethod : null;
+      },
+      _mounted: function () {
+        return !!(container && container.isConnected);
+      },
+    };
+    return element;
   }
 
   window.Stripe = Stripe;

@@ -163,5 +163,8 @@
   window.addEventListener('pageshow', () => showCount());
   showCount();
 
-  window.Bookshop = { shop, keys, read, write, add, setQty, remove, clear, count, showCount, toDecimal, money, catalog, has, announce };
+  // What an express checkout's wallet sheet asks for; the price includes shipping.
+  const sheet = { emailRequired: true, shippingAddressRequired: true, shippingRates: [{ id: 'included', displayName: 'Shipping included', amount: 0 }] };
+
+  window.Bookshop = { shop, keys, sheet, read, write, add, setQty, remove, clear, count, showCount, toDecimal, money, catalog, has, announce };
 })();

@@ -54,9 +54,14 @@
       refresh();
     }
   };
+  /** @typedef {import('@stripe/stripe-js').StripeExpressCheckoutElementConfirmEvent} Sheet */
+  /** @type {Sheet | null} an express checkout's, while it pays */
+  let wallet = null;
   const fail = (text) => {
     busy(false);
     C.messages.say(text);
+    if (wallet) wallet.paymentFailed({ reason: 'fail', message: text });
+    wallet = null;
   };
 
   /** Words for a shopper from what the endpoint answered (its messages are written for shoppers). */
@@ -74,13 +79,24 @@
     return status >= 500 ? OUTAGE : 'The shop could not take this order. Please reload the page and try again.';
   };
 
-  form.addEventListener('submit', async (event) => {
+  form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (paying || pay.disabled || !C.stripe.ready()) return; // a double click is one attempt
-    if (!C.fields.check()) return;
+    if (C.fields.check()) place(C.fields.email(), C.fields.shipping());
+  });
+
+  // Express checkout (checkout-stripe.js): the wallet sheet gave the email and the address.
+  document.addEventListener('bookshop:express', (event) => {
+    const sheet = /** @type {CustomEvent<Sheet>} */ (event).detail;
+    if (paying) return sheet.paymentFailed({ reason: 'fail' });
+    wallet = sheet;
+    const to = sheet.shippingAddress;
+    place((sheet.billingDetails && sheet.billingDetails.email) || '', to && { name: to.name, address: { ...to.address, line2: to.address.line2 || '' } });
+  });
+
+  /** Creates the PaymentIntent for the cart's order and confirms it: `receipt` and `shipping` go to Stripe. */
+  const place = async (receipt, shipping) => {
     const snapshot = C.lines.order();
-    const receipt = C.fields.email();
-    const shipping = C.fields.shipping();
     busy(true);
     C.messages.say('');
     try {
@@ -124,7 +140,7 @@
     } catch (error) {
       fail((error && error.message) || 'Something went wrong. Please try again.');
     }
-  });
+  };
 
   document.addEventListener('bookshop:order', refresh);
   window.addEventListener('pageshow', (event) => {

@@ -30,6 +30,16 @@
     }
   }
 
+  // Express checkout in the same group, so it follows the order's amount: shown once Stripe has
+  // a wallet button; its confirm event goes to checkout-pay.js.
+  const express = (/** @type {import('@stripe/stripe-js').StripeElements} */ group) => {
+    const element = group.create('expressCheckout', { buttonHeight: 44 });
+    element.on('ready', (e) => { C.$('express').hidden = !e.availablePaymentMethods; });
+    element.on('click', (e) => (C.messages.problem() ? e.reject() : e.resolve(B.sheet)));
+    element.on('confirm', (e) => document.dispatchEvent(new CustomEvent('bookshop:express', { detail: e })));
+    element.mount('#express-checkout');
+  };
+
   /** Mounts the Payment Element for `order`, or updates it to the order's amount and currency. */
   const sync = (order) => {
     if (!stripe || !order.amount || (synced.amount === order.amount && synced.currency === order.currency)) return;
@@ -46,6 +56,7 @@
           },
         });
         elements.create('payment').mount('#payment-element');
+        if (C.$('express-checkout')) express(elements);
       } else if (synced.currency === order.currency) {
         elements.update({ amount: order.amount });
       } else {

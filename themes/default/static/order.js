@@ -113,7 +113,8 @@
       $('order-shipping').hidden = false;
     }
 
-    if (pi.status === 'succeeded') B.clear();
+    // A book page's "Buy now" bought that book alone: the cart is left as it was.
+    if (pi.status === 'succeeded' && !(last && last.paymentIntent === pi.id && last.keepCart)) B.clear();
     // A PaymentIntent waiting for another card is retried with the same attempt; any other is done with.
     if (pi.status !== 'requires_payment_method') {
       try {

@@ -57,6 +57,9 @@
   const fail = (text) => {
     busy(false);
     C.messages.say(text);
+    // Pay was disabled under the focus while paying, which drops it to <body>: bring it to the
+    // words that say what happened, so keyboard and screen-reader users land on them.
+    document.getElementById('payment-message').focus();
   };
 
   /** Words for a shopper from what the endpoint answered (its messages are written for shoppers). */

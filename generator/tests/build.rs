@@ -526,7 +526,7 @@ fn without_a_publishable_key_the_cart_says_catalogs_words() {
     site.book("art-of-doing", HAMMING);
     site.build().expect("builds");
     let expected = format!(
-        "<div id=\"payment-message\" role=\"alert\" aria-live=\"polite\">{}</div>",
+        "<div id=\"payment-message\" role=\"alert\" aria-live=\"polite\" tabindex=\"-1\">{}</div>",
         catalog::contract::CHECKOUT_NOT_CONFIGURED
     );
     assert!(site.read("cart/index.html").contains(&expected));

@@ -62,6 +62,18 @@ function devConfig(text, repo, publicDir) {
   return `# Made by tools/dev.mjs from ${join(repo, 'wrangler.toml')} for \`make dev\`; edit that file.\n${out.join('\n')}`;
 }
 
+/**
+ * The worker takes orders from base_url's origin and wrangler.toml's ALLOWED_ORIGINS. This
+ * preview is at http://localhost:PORT or http://127.0.0.1:PORT, whatever base_url says: list
+ * those two, beside wrangler.toml's own, for this `wrangler dev` only. A `--var` lives as long
+ * as the process; `wrangler deploy` reads wrangler.toml alone, so no deployed shop takes
+ * orders from a local page.
+ */
+function devOrigins(toml, port) {
+  const configured = toml.match(/^\s*ALLOWED_ORIGINS\s*=\s*"([^"]*)"/m)?.[1] ?? '';
+  return [`http://localhost:${port}`, `http://127.0.0.1:${port}`, configured].filter(Boolean).join(',');
+}
+
 const children = new Set();
 
 /** Runs `cmd args` in its own process group; each output line goes to `onLine`. */
@@ -113,6 +125,7 @@ function startWrangler() {
   const devVars = join(ROOT, '.dev.vars');
   if (existsSync(devVars)) args.push('--env-file', devVars);
   if (opts['stripe-api-base']) args.push('--var', `STRIPE_API_BASE:${opts['stripe-api-base']}`);
+  args.push('--var', `ALLOWED_ORIGINS:${devOrigins(readFileSync(join(REPO, 'wrangler.toml'), 'utf8'), opts.port)}`);
   args.push(...wranglerArgs);
   const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' };
   const wrangler = run(join(REPO, 'node_modules/.bin/wrangler'), args, {

@@ -210,7 +210,7 @@ mod tests {
         books.insert("yen".to_owned(), book(2300, "jpy", true));
         books.insert("cheap".to_owned(), book(10, "usd", true));
         books.insert("dear".to_owned(), book(99_999_999, "usd", true));
-        PriceList::new(books)
+        PriceList::new("https://books.example", books)
     }
 
     fn line(id: &str, quantity: u64) -> Line {

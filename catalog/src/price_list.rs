@@ -14,6 +14,10 @@ pub const PRICE_LIST_VERSION: u32 = 1;
 pub struct PriceList {
     /// Always [`PRICE_LIST_VERSION`] for lists this code writes.
     pub version: u32,
+    /// The shop's own origin (`https://books.example`), exactly as a browser on its pages
+    /// sends it in `Origin`, made by the generator from `base_url`: the worker takes orders
+    /// from this origin (and `ALLOWED_ORIGINS`), never from whatever `Host` a request names.
+    pub origin: String,
     /// The currencies used, with their decimals, so a browser can format amounts exactly.
     pub currencies: BTreeMap<String, CurrencyEntry>,
     /// The books by id (their file name without `.md`).
@@ -49,8 +53,9 @@ pub struct PriceListEntry {
 }
 
 impl PriceList {
-    /// A price list of the given books; the currency table is derived from them.
-    pub fn new(books: BTreeMap<String, PriceListEntry>) -> PriceList {
+    /// A price list of the shop at `origin` with the given books; the currency table is
+    /// derived from them.
+    pub fn new(origin: impl Into<String>, books: BTreeMap<String, PriceListEntry>) -> PriceList {
         let currencies = books
             .values()
             .map(|book| {
@@ -58,7 +63,7 @@ impl PriceList {
                 (book.currency.code().to_owned(), entry)
             })
             .collect();
-        PriceList { version: PRICE_LIST_VERSION, currencies, books }
+        PriceList { version: PRICE_LIST_VERSION, origin: origin.into(), currencies, books }
     }
 
     /// The entry for a book id, if it is in the list.

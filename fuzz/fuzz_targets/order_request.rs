@@ -28,7 +28,7 @@ fn prices() -> PriceList {
         };
         books.insert(id.to_owned(), entry);
     }
-    PriceList::new(books)
+    PriceList::new("https://books.example", books)
 }
 
 fuzz_target!(|data: &[u8]| {

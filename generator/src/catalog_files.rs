@@ -80,12 +80,14 @@ impl CatalogFiles {
     }
 
     /// `catalog.json`: exactly what serde_json writes for [`catalog::PriceList`].
-    pub fn price_list(&self, books: &[Book]) -> String {
+    pub fn price_list(&self, config: &Config, books: &[Book]) -> String {
         let currencies: BTreeMap<&str, CurrencyEntry> =
             books.iter().map(|b| (b.currency.code(), CurrencyEntry { decimals: b.currency.decimals() })).collect();
         let size: usize = self.prices.values().map(|p| p.len() + 1).sum();
         let mut json = String::with_capacity(size + 128);
-        json.push_str(&format!("{{\"version\":{PRICE_LIST_VERSION},\"currencies\":"));
+        json.push_str(&format!("{{\"version\":{PRICE_LIST_VERSION},\"origin\":"));
+        json.push_str(&serde_json::to_string(&config.origin).unwrap_or_default());
+        json.push_str(",\"currencies\":");
         json.push_str(&serde_json::to_string(&currencies).unwrap_or_default());
         json.push_str(",\"books\":{");
         for (i, part) in self.prices.values().enumerate() {
@@ -198,7 +200,7 @@ mod tests {
                 (b.id.clone(), entry)
             })
             .collect();
-        serde_json::to_string(&PriceList::new(entries)).expect("json")
+        serde_json::to_string(&PriceList::new("https://books.example", entries)).expect("json")
     }
 
     fn config() -> Config {
@@ -212,9 +214,11 @@ mod tests {
     fn the_joined_price_list_is_byte_for_byte_serde_jsons() {
         let books = [book("b-book", "Bé «2»", 2300, "usd"), book("a-book", "Ā", 500, "jpy"), book("c", "C", 1, "eur")];
         let files = CatalogFiles::new(&config(), &books).expect("fragments");
-        assert_eq!(files.price_list(&books), serde_price_list(&books));
-        let parsed: PriceList = serde_json::from_str(&files.price_list(&books)).expect("the worker reads it");
+        assert_eq!(files.price_list(&config(), &books), serde_price_list(&books));
+        let parsed: PriceList =
+            serde_json::from_str(&files.price_list(&config(), &books)).expect("the worker reads it");
         assert_eq!(parsed.books.len(), 3);
+        assert_eq!(parsed.origin, "https://books.example");
         assert_eq!(files.ids().into_iter().collect::<Vec<_>>(), ["a-book", "b-book", "c"]);
     }
 
@@ -232,11 +236,11 @@ mod tests {
         let touched = files.update(&config, &[&books[0]], &[&repriced]).expect("update");
         assert_eq!(touched, Touched { prices: true, sitemap: false });
         books[0] = repriced;
-        assert_eq!(files.price_list(&books), serde_price_list(&books));
+        assert_eq!(files.price_list(&config, &books), serde_price_list(&books));
         // A book gone: both.
         let gone = books.remove(1);
         assert_eq!(files.update(&config, &[&gone], &[]).expect("update"), Touched { prices: true, sitemap: true });
-        assert_eq!(files.price_list(&books), serde_price_list(&books));
+        assert_eq!(files.price_list(&config, &books), serde_price_list(&books));
         // A new title moves a book in catalog order: the sitemap's order.
         let mut retitled = books[0].clone();
         retitled.title = "Z".to_owned();

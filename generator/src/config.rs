@@ -19,6 +19,9 @@ pub struct Config {
     pub description: String,
     /// The public address, without a trailing slash.
     pub base_url: String,
+    /// `base_url`'s origin as browsers write it in `Origin` (`https://books.example`): the
+    /// price list carries it to the worker, which takes orders from pages there.
+    pub origin: String,
     /// The default currency of books that name none.
     pub currency: Currency,
     /// The theme folder under `themes/`.
@@ -203,6 +206,11 @@ impl Config {
             })?,
         };
         let base_url = raw.base_url.trim_end_matches('/').to_owned();
+        let origin = origin_of(&base_url).map_err(|problem| {
+            Diagnostic::new(path, format!("base_url `{base_url}` {problem}"))
+                .at_line(line_of_key(&text, "base_url"))
+                .help("set base_url to the shop's public address, e.g. base_url = \"https://books.example.com\"")
+        })?;
         let mut warnings = Vec::new();
         if is_local(&base_url) {
             warnings.push(
@@ -221,6 +229,7 @@ impl Config {
             title: raw.title,
             description: raw.description,
             base_url,
+            origin,
             currency,
             theme: raw.theme,
             publishable_key,
@@ -242,6 +251,44 @@ fn is_language_tag(tag: &str) -> bool {
     (2..=3).contains(&language.len())
         && language.bytes().all(|b| b.is_ascii_alphabetic())
         && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// The origin of an http(s) URL as a browser serializes it for `Origin`: scheme and host in
+/// lower case, the port only when it is not the scheme's default. The worker compares it
+/// byte for byte, so it is made here, once. A host outside ASCII is refused rather than
+/// converted: browsers send its punycode form, and the editor should see which one is meant.
+fn origin_of(url: &str) -> Result<String, &'static str> {
+    let (scheme, rest) = url.split_once("://").ok_or("is not an http:// or https:// address")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "http" => 80,
+        "https" => 443,
+        _ => return Err("is not an http:// or https:// address"),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err("has a user name in it");
+    }
+    let (host, port) = match authority.rfind(':') {
+        Some(colon) if !authority[colon..].contains(']') => (&authority[..colon], Some(&authority[colon + 1..])),
+        _ => (authority, None),
+    };
+    let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => !v6.is_empty() && v6.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.'),
+        None => !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'),
+    };
+    if !host_ok {
+        return Err("needs a host name in ASCII (write an international name in its xn-- form)");
+    }
+    let port = match port {
+        None | Some("") => None,
+        Some(p) => Some(p.parse::<u16>().map_err(|_| "has a port that is not a number")?),
+    };
+    let host = host.to_ascii_lowercase();
+    Ok(match port {
+        Some(p) if p != default_port => format!("{scheme}://{host}:{p}"),
+        _ => format!("{scheme}://{host}"),
+    })
 }
 
 /// Whether a URL's host is this machine (`localhost`, `127.0.0.1`, `[::1]`, `0.0.0.0`).
@@ -290,6 +337,32 @@ mod tests {
         let problem = Config::load(&path, None).expect_err("an unknown key");
         assert_eq!(problem.help.as_deref(), Some("did you mean `stripe_js`?"));
         assert_eq!(problem.line, Some(3));
+    }
+
+    #[test]
+    fn the_origin_is_what_a_browser_sends() {
+        let cases = [
+            ("https://books.example", "https://books.example"),
+            ("https://books.example/shop", "https://books.example"),
+            ("HTTPS://Books.Example:443", "https://books.example"),
+            ("http://books.example:80/", "http://books.example"),
+            ("http://localhost:8787", "http://localhost:8787"),
+            ("http://[::1]:8787", "http://[::1]:8787"),
+            ("https://books.example:8443?x#y", "https://books.example:8443"),
+        ];
+        for (url, origin) in cases {
+            assert_eq!(origin_of(url).as_deref(), Ok(origin), "{url}");
+        }
+        for bad in [
+            "books.example",
+            "ftp://books.example",
+            "https://",
+            "https://bücher.example",
+            "https://a@b.example",
+            "https://b.example:x",
+        ] {
+            assert!(origin_of(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

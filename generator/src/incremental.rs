@@ -316,7 +316,10 @@ impl Engine {
         // edit writes neither (each is megabytes at 100,000 books).
         let touched = self.catalog_files.update(&site.config, &olds, &news)?;
         if touched.prices {
-            collect(PRICE_LIST_PATH.trim_start_matches('/'), Output::Text(self.catalog_files.price_list(&site.books)))?;
+            collect(
+                PRICE_LIST_PATH.trim_start_matches('/'),
+                Output::Text(self.catalog_files.price_list(&site.config, &site.books)),
+            )?;
         }
         if touched.sitemap {
             collect("sitemap.xml", Output::Text(self.catalog_files.sitemap(&site.config, &site.books)))?;

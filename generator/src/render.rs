@@ -416,7 +416,7 @@ pub(crate) fn price_list_cover(book: &Book) -> String {
 /// The files made from the whole catalog: the price list, the sitemap and the feed.
 pub fn catalog_files(config: &Config, books: &[Book], write: &Write<'_>) -> Result<()> {
     let files = CatalogFiles::new(config, books)?;
-    write(PRICE_LIST_PATH.trim_start_matches('/'), Output::Text(files.price_list(books)))?;
+    write(PRICE_LIST_PATH.trim_start_matches('/'), Output::Text(files.price_list(config, books)))?;
     write("sitemap.xml", Output::Text(files.sitemap(config, books)))?;
     write("atom.xml", Output::Text(feeds::atom(config, books)))
 }

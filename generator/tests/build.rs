@@ -150,6 +150,7 @@ fn a_valid_site_has_every_page_and_the_price_list() {
 
     let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
     assert_eq!(prices["version"], 1);
+    assert_eq!(prices["origin"], "https://books.example", "base_url's origin, for the worker");
     assert_eq!(prices["books"]["art-of-doing"]["amount"], 2300);
     assert_eq!(prices["books"]["art-of-doing"]["currency"], "usd");
     assert_eq!(prices["books"]["yen-book"]["amount"], 2300);
@@ -597,7 +598,7 @@ fn without_a_publishable_key_the_cart_says_catalogs_words() {
     site.book("art-of-doing", HAMMING);
     site.build().expect("builds");
     let expected = format!(
-        "<div id=\"payment-message\" role=\"alert\" aria-live=\"polite\">{}</div>",
+        "<div id=\"payment-message\" role=\"alert\" aria-live=\"polite\" tabindex=\"-1\">{}</div>",
         catalog::contract::CHECKOUT_NOT_CONFIGURED
     );
     assert!(site.read("cart/index.html").contains(&expected));
@@ -1007,6 +1008,27 @@ Built 1 book, 6 pages, N files into public in N ms"
     );
     site.write("content/site.toml", "title = \"T\"\nbase_url = \"https://books.example\"\n");
     assert_eq!(site.run(&["build"]), (true, "Built 1 book, 6 pages, N files into public in N ms".to_owned()));
+}
+
+#[test]
+fn the_price_list_carries_base_urls_origin_as_a_browser_writes_it() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.write("content/site.toml", "title = \"T\"\nbase_url = \"HTTPS://Books.Example:443/shop/\"\n");
+    site.build().expect("builds");
+    let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
+    assert_eq!(prices["origin"], "https://books.example");
+}
+
+#[test]
+fn a_base_url_without_an_http_address_is_refused_with_its_line() {
+    let site = Site::new();
+    site.book("art-of-doing", HAMMING);
+    site.write("content/site.toml", "title = \"T\"\nbase_url = \"books.example\"\n");
+    site.check_fails_with(
+        "error: content/site.toml:2: base_url `books.example` is not an http:// or https:// address\n  \
+help: set base_url to the shop's public address, e.g. base_url = \"https://books.example.com\"",
+    );
 }
 
 #[test]

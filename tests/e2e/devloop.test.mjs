@@ -75,9 +75,21 @@ async function afterSave(what, edit, served) {
 
 const status = async (path) => (await shopFetch(dev.url, path)).status;
 const priceList = async () => (await shopFetch(dev.url, '/catalog.json')).json;
-const order = (id, quantity = 1) => postOrder(dev.url, { items: [{ id, quantity }] });
+// As the preview's own pages order: from its address, which base_url does not name.
+const order = (id, quantity = 1) => postOrder(dev.url, { items: [{ id, quantity }] }, { headers: { Origin: dev.url } });
 
 describe('make dev serves what the editor saved', () => {
+  test("the preview's own pages may order, at 127.0.0.1 or localhost; another origin may not", async () => {
+    const port = new URL(dev.url).port;
+    const items = { items: [{ id: 'no-such-book', quantity: 1 }] };
+    for (const origin of [`http://127.0.0.1:${port}`, `http://localhost:${port}`]) {
+      const res = await postOrder(dev.url, items, { headers: { Origin: origin } });
+      assert.equal(res.json?.error?.code, 'unknown_item', `${origin}: ${res.text}`);
+    }
+    const foreign = await postOrder(dev.url, items, { headers: { Origin: 'http://127.0.0.1:1' } });
+    assert.equal(foreign.json?.error?.code, 'forbidden_origin', foreign.text);
+  });
+
   test("a new book's page (its cover drawn in it) and tag page answer 200 and it can be bought", async () => {
     assert.equal(await status('/books/new-book/'), 404);
     await afterSave(

@@ -199,7 +199,12 @@ export async function startShop({
   ];
   if (stripeBase) args.push('--var', `STRIPE_API_BASE:${stripeBase}`);
   if (secretKey) args.push('--var', `STRIPE_SECRET_KEY:${secretKey}`);
-  for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
+  // The worker takes orders from base_url's origin (carried by the price list) and
+  // ALLOWED_ORIGINS. The pages under test are at this run's own address, on a random port:
+  // list exactly that one, for this process only (a `--var` is never deployed).
+  const url = `http://127.0.0.1:${port}`;
+  const allowed = [url, vars.ALLOWED_ORIGINS].filter(Boolean).join(',');
+  for (const [name, value] of Object.entries({ ...vars, ALLOWED_ORIGINS: allowed })) args.push('--var', `${name}:${value}`);
 
   const env = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' };
   delete env.STRIPE_SECRET_KEY;
@@ -208,7 +213,6 @@ export async function startShop({
   else delete env.STRIPE_PUBLISHABLE_KEY;
 
   const proc = spawnLogged('wrangler', WRANGLER_BIN, args, { cwd, env });
-  const url = `http://127.0.0.1:${port}`;
   try {
     await waitUntil(
       `wrangler dev on ${url}`,

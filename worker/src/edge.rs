@@ -113,14 +113,24 @@ async fn serve(req: Request, env: Env, path: &str) -> Result<Response> {
     crate::panic_probe::fail_on_request(&req).await?;
     let mut log = LogLine { route: path.to_owned(), ..LogLine::default() };
     let origin = req.headers().get("Origin").ok().flatten();
-    let own = request::origin_of(&req.inner().url()).to_owned();
-    let allowed = env.var("ALLOWED_ORIGINS").map(|v| v.to_string()).unwrap_or_default();
-    let caller = request::caller(origin.as_deref(), &own, &allowed);
-    let result = match (path == ENDPOINT, caller, req.method()) {
-        (false, _, _) => Err(not_found()),
-        (true, Caller::Foreign, _) => Err(request::foreign_origin()),
-        (true, Caller::Listed, Method::Options) => return preflight(origin.as_deref().unwrap_or_default()),
-        (true, _, _) => payment_intent(req, &env, &mut log).await,
+    let mut caller = Caller::SameOrigin;
+    let result = if path == ENDPOINT {
+        // The price list carries the shop's configured origin (from site.toml's base_url), so
+        // it is read before the origin is judged; orders are priced from the same copy.
+        match price_list(&env).await {
+            Err(error) => Err(error),
+            Ok(prices) => {
+                let allowed = env.var("ALLOWED_ORIGINS").map(|v| v.to_string()).unwrap_or_default();
+                caller = request::caller(origin.as_deref(), &prices.origin, &allowed);
+                match (caller, req.method()) {
+                    (Caller::Foreign, _) => Err(request::foreign_origin()),
+                    (Caller::Listed, Method::Options) => return preflight(origin.as_deref().unwrap_or_default()),
+                    _ => payment_intent(req, &env, &prices, &mut log).await,
+                }
+            }
+        }
+    } else {
+        Err(not_found())
     };
     let response = match result {
         Ok(created) => json_response(200, serde_json::to_string(&created)?),
@@ -185,7 +195,12 @@ struct Created {
     currency: String,
 }
 
-async fn payment_intent(mut req: Request, env: &Env, log: &mut LogLine) -> std::result::Result<Created, ApiError> {
+async fn payment_intent(
+    mut req: Request,
+    env: &Env,
+    prices: &PriceList,
+    log: &mut LogLine,
+) -> std::result::Result<Created, ApiError> {
     if req.method() != Method::Post {
         return Err(ApiError::new(405, "method_not_allowed", "Use POST."));
     }
@@ -197,8 +212,7 @@ async fn payment_intent(mut req: Request, env: &Env, log: &mut LogLine) -> std::
     let order_request = request::parse(&body)?;
     log.items = order_request.lines.len();
 
-    let prices = price_list(env).await?;
-    let order = price_order(&prices, &order_request.lines)?;
+    let order = price_order(prices, &order_request.lines)?;
     log.amount = Some(order.amount);
     log.currency = Some(order.currency.code());
 

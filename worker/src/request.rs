@@ -137,7 +137,7 @@ mod tests {
             url: String::new(),
             cover: String::new(),
         };
-        PriceList::new(BTreeMap::from([("a".to_owned(), entry)]))
+        PriceList::new("https://books.example", BTreeMap::from([("a".to_owned(), entry)]))
     }
 
     /// What the endpoint answers a body: the parser's error, or `price_order`'s.
@@ -222,29 +222,27 @@ mod tests {
 /// Who is calling, by the browser's `Origin` header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Caller {
-    /// No `Origin` (a server or a same-origin GET) or the shop's own origin: no CORS needed.
+    /// No `Origin` (a server, a script) or the shop's own origin: no CORS needed.
     SameOrigin,
     /// An origin listed in `ALLOWED_ORIGINS`: answered with CORS headers.
     Listed,
-    /// Any other origin: 403.
+    /// Any other origin, `null`, or an empty `Origin:` (no browser sends one): 403.
     Foreign,
 }
 
-/// Classifies `origin` against the shop's own origin and the comma-separated `allowed` list.
-pub fn caller(origin: Option<&str>, own: &str, allowed: &str) -> Caller {
+/// Classifies `origin` against the shop's configured origin (`site`: the price list's, made
+/// from `base_url`) and the comma-separated `allowed` list, byte for byte, as browsers
+/// serialize origins. Never against the request's own URL: its host is the `Host` header,
+/// which the client chooses.
+pub fn caller(origin: Option<&str>, site: &str, allowed: &str) -> Caller {
+    let listed = |o: &str| allowed.split(',').map(str::trim).any(|a| a == o);
     match origin {
         None => Caller::SameOrigin,
-        Some(o) if o == own => Caller::SameOrigin,
-        Some(o) if allowed.split(',').map(str::trim).any(|a| !a.is_empty() && a == o) => Caller::Listed,
+        Some("") => Caller::Foreign,
+        Some(o) if o == site => Caller::SameOrigin,
+        Some(o) if listed(o) => Caller::Listed,
         Some(_) => Caller::Foreign,
     }
-}
-
-/// `scheme://host[:port]` of a serialized URL, without the URL parser (whose Unicode
-/// tables would double the WASM): the origin ends at the first `/` after `://`.
-pub fn origin_of(url: &str) -> &str {
-    let host = url.find("://").map_or(0, |i| i + 3);
-    url[host..].find('/').map_or(url, |end| &url[..host + end])
 }
 
 /// The error for a browser on another origin.
@@ -256,23 +254,38 @@ pub fn foreign_origin() -> ApiError {
 mod origin_tests {
     use super::*;
 
+    const SITE: &str = "https://books.example";
+
     #[test]
-    fn only_the_shops_own_or_listed_origins_may_call() {
-        let own = "https://books.example";
+    fn the_configured_origin_and_listed_ones_may_call() {
         let allowed = "https://press.example, https://other.example";
-        assert_eq!(caller(None, own, allowed), Caller::SameOrigin);
-        assert_eq!(caller(Some(own), own, allowed), Caller::SameOrigin);
-        assert_eq!(caller(Some("https://other.example"), own, allowed), Caller::Listed);
-        assert_eq!(caller(Some("https://evil.example"), own, allowed), Caller::Foreign);
-        assert_eq!(caller(Some("null"), own, ""), Caller::Foreign);
-        assert_eq!(caller(Some(""), own, ""), Caller::Foreign, "an empty list allows nothing");
+        assert_eq!(caller(None, SITE, allowed), Caller::SameOrigin, "a server sends no Origin");
+        assert_eq!(caller(Some(SITE), SITE, allowed), Caller::SameOrigin);
+        assert_eq!(caller(Some("https://other.example"), SITE, allowed), Caller::Listed);
+        assert_eq!(caller(Some("https://press.example"), SITE, allowed), Caller::Listed);
     }
 
     #[test]
-    fn the_origin_is_cut_from_the_url() {
-        let endpoint = catalog::ENDPOINT;
-        assert_eq!(origin_of(&format!("https://books.example{endpoint}?x=1")), "https://books.example");
-        assert_eq!(origin_of(&format!("http://127.0.0.1:8787{endpoint}")), "http://127.0.0.1:8787");
-        assert_eq!(origin_of("http://127.0.0.1:8787"), "http://127.0.0.1:8787");
+    fn any_other_origin_is_foreign() {
+        let allowed = "https://press.example,";
+        for origin in [
+            "https://evil.example",
+            "null",
+            "",
+            "https://books.example/",
+            "HTTPS://books.example",
+            "https://books.example:443",
+            "http://books.example",
+            "https://press.example.evil.example",
+        ] {
+            assert_eq!(caller(Some(origin), SITE, allowed), Caller::Foreign, "{origin:?}");
+        }
+    }
+
+    #[test]
+    fn an_empty_origin_is_never_the_shops_nor_listed() {
+        // A price list without an origin, an empty list entry: neither lets "" through.
+        assert_eq!(caller(Some(""), "", ""), Caller::Foreign);
+        assert_eq!(caller(Some(""), SITE, " , "), Caller::Foreign);
     }
 }

@@ -247,7 +247,7 @@ mod tests {
             );
         }
         let lines: Vec<Line> = lines.iter().map(|(id, q)| Line { id: (*id).to_owned(), quantity: *q }).collect();
-        price_order(&PriceList::new(books), &lines).expect("valid order")
+        price_order(&PriceList::new("https://books.example", books), &lines).expect("valid order")
     }
 
     #[test]

@@ -62,6 +62,9 @@
     C.messages.say(text);
     if (wallet) wallet.paymentFailed({ reason: 'fail', message: text });
     wallet = null;
+    // Pay was disabled under the focus while paying, which drops it to <body>: bring it to the
+    // words that say what happened, so keyboard and screen-reader users land on them.
+    document.getElementById('payment-message').focus();
   };
 
   /** Words for a shopper from what the endpoint answered (its messages are written for shoppers). */

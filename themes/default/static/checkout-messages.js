@@ -9,17 +9,29 @@
   const B = window.Bookshop;
   const out = document.getElementById('payment-message');
   const form = document.getElementById('checkout-form');
-  if (!B || !out || !form) return;
+  if (!B || !out || !(form instanceof HTMLFormElement)) return;
 
   const standing = { stripe: '', order: '' }; // in order of precedence
   let shown = ''; // the standing problem last said
   const problem = () => standing.stripe || standing.order;
+
+  /**
+   * Words for a shopper from a Stripe.js error. Stripe writes only card_error and
+   * validation_error messages for shoppers ("Your card was declined."); every other type
+   * (invalid_request_error, api_error, …) is developer text, so the shopper gets ours.
+   * @param {import('@stripe/stripe-js').StripeError | undefined} error
+   */
+  const fromStripe = (error) => (error && (error.type === 'card_error' || error.type === 'validation_error') && error.message
+    ? error.message
+    : 'The payment could not be completed, and nothing was charged. Please try again; if it happens again, reload the page.');
+  /** @param {string} text */
   const say = (text) => {
     if (out.textContent !== text) out.textContent = text;
   };
 
   // What every other checkout script starts from: loaded first, it is the cart page's check.
-  B.checkout = {
+  // The other parts (stripe, lines, fields) are added by their own scripts, in load order.
+  B.checkout = /** @type {Bookshop.Checkout} */ (/** @type {Partial<Bookshop.Checkout>} */ ({
     /** The checkout form. */
     form,
     /** An element of the page by id. */
@@ -40,6 +52,7 @@
       retract(text) {
         if (text && out.textContent === text) say(problem());
       },
+      fromStripe,
     },
-  };
+  }));
 })();

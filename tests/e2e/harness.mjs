@@ -579,7 +579,7 @@ export async function installStripeDouble(context, { stripeBase, api = stripeBas
   }, { api, methods: outcomes?.methods || [] });
 
   await context.route(
-    (url) => true,
+    () => true,
     async (route) => {
       const request = route.request();
       const url = new URL(request.url());

@@ -87,7 +87,7 @@ declare global {
     /** The checkout parts (checkout-*.js), each added by its own script. */
     interface Checkout {
       form: HTMLFormElement;
-      $(id: string): HTMLElement | null;
+      $<T extends HTMLElement = HTMLElement>(id: string, type?: new () => T): T;
       messages: Messages;
       // Added by checkout-stripe.js, -lines.js and -fields.js, loaded in this order before -pay.js.
       stripe: StripePart;

@@ -16,6 +16,20 @@
   const problem = () => standing.stripe || standing.order;
 
   /**
+   * The element of the cart page with this id, of this type (default any element). The template
+   * has them all: a theme that drops one gets this error, naming it, rather than a null later on.
+   * @template {HTMLElement} [T=HTMLElement]
+   * @param {string} id
+   * @param {new () => T} [type]
+   * @returns {T}
+   */
+  const $ = (id, type) => {
+    const el = document.getElementById(id);
+    if (!el || (type && !(el instanceof type))) throw new Error(`bookshop: the cart page has no ${type ? type.name : 'element'} #${id} (themes/default/templates/cart.html has it)`);
+    return /** @type {T} */ (el);
+  };
+
+  /**
    * Words for a shopper from a Stripe.js error. Stripe writes only card_error and
    * validation_error messages for shoppers ("Your card was declined."); every other type
    * (invalid_request_error, api_error, …) is developer text, so the shopper gets ours.
@@ -34,8 +48,7 @@
   B.checkout = /** @type {Bookshop.Checkout} */ (/** @type {Partial<Bookshop.Checkout>} */ ({
     /** The checkout form. */
     form,
-    /** An element of the page by id. */
-    $: (id) => document.getElementById(id),
+    $,
     messages: {
       /** Why Pay cannot be used now ('' when it can). */
       problem,

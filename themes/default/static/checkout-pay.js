@@ -9,8 +9,8 @@
   if (!C) return;
   const { form } = C;
 
-  const pay = /** @type {HTMLButtonElement} */ (C.$('pay'));
-  const list = /** @type {HTMLElement} */ (C.$('cart-lines'));
+  const pay = C.$('pay', HTMLButtonElement);
+  const list = C.$('cart-lines');
   const NETWORK = 'We could not reach the payment service, and nothing was charged. Check your connection and try again.';
   const OUTAGE = 'Payments are not available right now, and nothing was charged. Please try again in a moment.';
 

@@ -9,7 +9,14 @@
  *                      update(opts), submit(), fetchUpdates(), getElement(type) }
  *
  * The "Payment Element" is a labelled <select name="double-payment-method"> with test payment
- * methods (pm_card_visa succeeds, pm_card_chargeCustomerFail is declined), so a test picks a card.
+ * methods (pm_card_visa succeeds, pm_card_chargeCustomerFail is declined), so a test picks a card;
+ * window.STRIPE_DOUBLE.methods adds more (stripe-outcomes.mjs: vouchers, processing).
+ *
+ * It is no more lenient than Stripe.js and its typings (@stripe/stripe-js 8): option names the
+ * typings do not have throw an IntegrationError at once (OPTIONS below: Stripe.js would only warn
+ * and ignore them), as do a non-integer amount and a key that is not pk_…; elements.update()
+ * takes effect later, firing "update-end" (window.STRIPE_DOUBLE.updateDelayMs, default 50 ms),
+ * and elements.submit() before that is refused, so a page must wait for it.
  *
  * confirmParams are checked as Stripe's API checks them (shipping: name and address required, only
  * Stripe's keys; receipt_email: an email address), so a page that maps its fields wrongly gets the

@@ -145,6 +145,7 @@
         return_url: `${location.origin}/order/`, receipt_email: receipt, shipping,
       });
       // Stripe only comes back here when the payment did not go through; otherwise it redirects.
+      if (!error) return;
       // A retried Pay of a PaymentIntent that already went through (paid in another tab, or the
       // redirect was lost) is Stripe's payment_intent_unexpected_state: show it, as Stripe would have.
       const done = error.code === 'payment_intent_unexpected_state' && error.payment_intent;

@@ -64,7 +64,11 @@ worker/build/index.js: $(RUST_SOURCES)
 
 test: tools test-tools lint unit fuzz e2e
 
-lint:
+# The theme's JavaScript is type-checked against Stripe's own typings (tsconfig.json, JSDoc in
+# plain JS: nothing is emitted) and linted with eslint's recommended rules (eslint.config.mjs).
+lint: node_modules/.package-lock.json
+	tsc -p tsconfig.json
+	eslint .
 	cargo fmt --all --check
 	cargo clippy --quiet --workspace --all-targets -- -D warnings
 	cargo clippy --quiet -p shop-worker --target wasm32-unknown-unknown -- -D warnings

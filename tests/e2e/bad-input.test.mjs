@@ -119,6 +119,7 @@ function differences(c, res) {
   const extra = Object.keys(err).filter((k) => !['code', 'message', 'param'].includes(k));
   if (extra.length) out.push(`unexpected error keys ${extra.join(', ')}`);
   if (typeof err.message !== 'string' || err.message.length === 0) out.push('error.message must be a non-empty string');
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
   else if (/[\u0000-\u001f\u007f<>\u202e]/.test(err.message)) out.push(`error.message echoes unsafe characters: ${JSON.stringify(err.message)}`);
   if (err.code !== e.code) out.push(`code ${JSON.stringify(err.code)}, expected ${JSON.stringify(e.code)}`);
   if ('param' in e) {

@@ -513,7 +513,7 @@ function stripeError(status, message, extra = {}) {
  *  POST /v1/payment_intents/{id}/confirm  key, client_secret, payment_method, return_url, receipt_email, …
  *  GET  /v1/payment_intents/{id}?key=…&client_secret=…
  */
-async function stripePublicApi(stripeBase, method, url, form, log) {
+async function stripePublicApi(stripeBase, method, url, form, log, outcomes) {
   const m = url.pathname.match(/^\/v1\/payment_intents\/(pi_[A-Za-z0-9]+)(\/confirm)?$/);
   if (!m) return stripeError(404, `Unrecognized request URL (${method}: ${url.pathname}) [stripe double]`);
   const [, id, confirm] = m;
@@ -526,13 +526,21 @@ async function stripePublicApi(stripeBase, method, url, form, log) {
     return stripeError(400, `The client_secret provided does not match the client_secret associated with the PaymentIntent.`, { code: 'payment_intent_invalid_parameter', param: 'client_secret' });
   }
   if (method === 'GET' && !confirm) {
-    return { status: 200, body: publicView(found.body) };
+    return { status: 200, body: outcomes ? outcomes.retrieve(id, publicView(found.body)) : publicView(found.body) };
   }
   if (method !== 'POST' || !confirm) return stripeError(405, 'Method not allowed [stripe double]');
 
   const params = Object.fromEntries(form.entries());
   log.push({ id, params });
   const pm = form.get('payment_method');
+  const made = outcomes?.confirm(id, pm, publicView(found.body));
+  if (made) return { status: 200, body: made };
+  // Stripe's answer to confirming a PaymentIntent that is past it (localstripe says only 400).
+  if (['succeeded', 'processing', 'requires_capture', 'canceled'].includes(found.body.status)) {
+    return stripeError(400, `You cannot confirm this PaymentIntent because it has a status of ${found.body.status}.`, {
+      code: 'payment_intent_unexpected_state', payment_intent: publicView(found.body),
+    });
+  }
   if (pm) {
     const upd = await stripePost(stripeBase, `/v1/payment_intents/${id}`, { payment_method: pm });
     if (upd.status !== 200) return { status: upd.status, body: upd.body };
@@ -560,10 +568,11 @@ function publicView(pi) {
  *    Stripe's real script; it cannot load offline);
  *  - window.STRIPE_DOUBLE = { api } tells the double where "Stripe's API" is;
  *  - requests to that API are answered by stripePublicApi() above over localstripe;
- *  - any other request leaving 127.0.0.1 is aborted and recorded in `blocked`.
+ *  - any other request leaving 127.0.0.1 is aborted and recorded in `blocked`;
+ *  - `outcomes` (stripe-outcomes.mjs) adds payment methods whose outcome localstripe cannot give.
  * → { confirms, blocked, served } for assertions.
  */
-export async function installStripeDouble(context, { stripeBase, api = stripeBase } = {}) {
+export async function installStripeDouble(context, { stripeBase, api = stripeBase, outcomes } = {}) {
   requireFile(STRIPE_DOUBLE_JS, 'tests/e2e/stripe-double.js is part of the tests.');
   const doubleJs = readFileSync(STRIPE_DOUBLE_JS, 'utf8');
   const record = { confirms: [], blocked: [], served: [], apiCalls: [] };
@@ -571,10 +580,10 @@ export async function installStripeDouble(context, { stripeBase, api = stripeBas
 
   await context.addInitScript((cfg) => {
     window.STRIPE_DOUBLE = cfg;
-  }, { api });
+  }, { api, methods: outcomes?.methods || [] });
 
   await context.route(
-    (url) => true,
+    () => true,
     async (route) => {
       const request = route.request();
       const url = new URL(request.url());
@@ -592,7 +601,7 @@ export async function installStripeDouble(context, { stripeBase, api = stripeBas
           request.method() === 'POST' ? new URLSearchParams(request.postData() || '') : url.searchParams;
         let out;
         try {
-          out = await stripePublicApi(stripeBase, request.method(), url, form, record.confirms);
+          out = await stripePublicApi(stripeBase, request.method(), url, form, record.confirms, outcomes);
         } catch (e) {
           out = stripeError(500, `stripe double adapter failed: ${e.message}`);
         }

@@ -10,7 +10,14 @@
  *   create('expressCheckout') → a fake wallet button (its own section at the end of this file)
  *
  * The "Payment Element" is a labelled <select name="double-payment-method"> with test payment
- * methods (pm_card_visa succeeds, pm_card_chargeCustomerFail is declined), so a test picks a card.
+ * methods (pm_card_visa succeeds, pm_card_chargeCustomerFail is declined), so a test picks a card;
+ * window.STRIPE_DOUBLE.methods adds more (stripe-outcomes.mjs: vouchers, processing).
+ *
+ * It is no more lenient than Stripe.js and its typings (@stripe/stripe-js 8): option names the
+ * typings do not have throw an IntegrationError at once (OPTIONS below: Stripe.js would only warn
+ * and ignore them), as do a non-integer amount and a key that is not pk_…; elements.update()
+ * takes effect later, firing "update-end" (window.STRIPE_DOUBLE.updateDelayMs, default 50 ms),
+ * and elements.submit() before that is refused, so a page must wait for it.
  *
  * confirmParams are checked as Stripe's API checks them (shipping: name and address required, only
  * Stripe's keys; receipt_email: an email address), so a page that maps its fields wrongly gets the
@@ -27,10 +34,11 @@
 
   var cfg = window.STRIPE_DOUBLE || {};
   var API = String(cfg.api || 'https://api.stripe.com').replace(/\/+$/, '');
+  // Tests add methods whose outcome the harness makes up (vouchers, processing): cfg.methods.
   var METHODS = [
     { id: 'pm_card_visa', label: 'Visa •••• 4242 (succeeds)' },
     { id: 'pm_card_chargeCustomerFail', label: 'Visa •••• 0341 (declined)' },
-  ];
+  ].concat(cfg.methods || []);
   var counter = 0;
   var trace = (window.__stripeDouble = window.__stripeDouble || { calls: [] });
 
@@ -42,6 +50,51 @@
     var e = new Error(message);
     e.name = 'IntegrationError';
     return e;
+  }
+
+  // --- What Stripe.js accepts -------------------------------------------------------------
+  // The option names @stripe/stripe-js 8 (clover) types for each call the page makes. Stripe.js
+  // itself only warns about an unknown name and goes on without it; the double throws, so a page
+  // that would pass an option Stripe ignores (or that the typings refuse) fails its tests.
+  var OPTIONS = {
+    'Stripe()': ['stripeAccount', 'apiVersion', 'locale', 'betas', 'developerTools'],
+    'elements()': ['setupFutureUsage', 'setup_future_usage', 'captureMethod', 'capture_method', 'onBehalfOf', 'on_behalf_of',
+      'paymentMethodTypes', 'payment_method_types', 'excludedPaymentMethodTypes', 'allowedPaymentMethodTypes',
+      'paymentMethodConfiguration', 'payment_method_configuration', 'paymentMethodOptions', 'payment_method_options',
+      'clientSecret', 'externalPaymentMethodTypes', 'fonts', 'locale', 'appearance', 'loader', 'customerOptions',
+      'customerSessionClientSecret', 'customPaymentMethods', 'syncAddressCheckbox', 'paymentMethodCreation', 'mode', 'amount', 'currency'],
+    'elements.update()': ['locale', 'fonts', 'appearance', 'mode', 'currency', 'amount', 'setupFutureUsage', 'setup_future_usage',
+      'captureMethod', 'capture_method', 'payment_method_types', 'paymentMethodTypes', 'excludedPaymentMethodTypes',
+      'allowedPaymentMethodTypes', 'onBehalfOf', 'on_behalf_of', 'customerSessionClientSecret', 'customPaymentMethods'],
+    'create("payment")': ['defaultValues', 'business', 'paymentMethodOrder', 'fields', 'readOnly', 'terms', 'wallets', 'layout', 'applePay'],
+    'confirmPayment()': ['elements', 'clientSecret', 'confirmParams', 'redirect'],
+    confirmParams: ['return_url', 'payment_method_data', 'confirmation_token', 'payment_method', 'expand', 'mandate_data',
+      'receipt_email', 'save_payment_method', 'setup_future_usage', 'shipping'],
+  };
+
+  /** Throws Stripe.js's IntegrationError for an option name `where` does not take. */
+  function checkOptionNames(where, options) {
+    if (options == null) return;
+    if (typeof options !== 'object') throw integrationError('Invalid value for ' + where + ': options should be an object. You specified: ' + typeof options + '.');
+    Object.keys(options).forEach(function (name) {
+      if (OPTIONS[where].indexOf(name) < 0) {
+        throw integrationError('Unrecognized ' + where + ' parameter: ' + name + ' is not a recognized parameter.');
+      }
+    });
+  }
+
+  /** The shapes Stripe.js checks: an amount is a positive integer of minor units, a mode one of three. */
+  function checkAmounts(where, options) {
+    if (!options) return;
+    if ('amount' in options && !(Number.isInteger(options.amount) && options.amount > 0)) {
+      throw integrationError('Invalid value for ' + where + ': amount should be a positive integer. You specified: ' + options.amount + '.');
+    }
+    if ('currency' in options && !/^[a-z]{3}$/.test(String(options.currency))) {
+      throw integrationError('Invalid value for ' + where + ': currency should be a lowercase three-letter ISO code. You specified: ' + options.currency + '.');
+    }
+    if ('mode' in options && ['payment', 'setup', 'subscription'].indexOf(options.mode) < 0) {
+      throw integrationError('Invalid value for ' + where + ': mode should be one of payment, setup, subscription. You specified: ' + options.mode + '.');
+    }
   }
 
   // Stripe's form encoding: nested objects as a[b][c]=v.
@@ -233,7 +286,9 @@
         return element;
       },
       update: function (opts) {
+        checkOptionNames('create("payment")', opts);
         Object.assign(element._options, opts || {});
+        return element;
       },
       focus: function () {
         if (select) select.focus();
@@ -267,12 +322,18 @@
   }
 
   function createElements(stripe, options) {
+    var handlers = {};
     var group = {
       _options: Object.assign({}, options || {}),
       _elements: {},
       _submitted: false,
+      _updating: 0,
+      on: function (event, handler) {
+        (handlers[event] = handlers[event] || []).push(handler);
+      },
       create: function (type, opts) {
         if (group._elements[type]) throw integrationError('Can only create one Element of type ' + type + '.');
+        if (type === 'payment') checkOptionNames('create("payment")', opts);
         var el = type === 'expressCheckout' ? createExpressCheckout(group, opts) : createElement(group, type, opts);
         group._elements[type] = el;
         note('elements.create', { type: type });
@@ -281,15 +342,32 @@
       getElement: function (type) {
         return group._elements[type] || null;
       },
+      // Like Stripe.js, an update takes effect later: the options apply, and "update-end" fires,
+      // once Stripe has answered. Until then the group still has its old amount.
       update: function (opts) {
-        Object.assign(group._options, opts || {});
+        checkOptionNames('elements.update()', opts);
+        checkAmounts('elements.update()', opts);
         note('elements.update', opts);
+        group._updating += 1;
+        return new Promise(function (resolve) {
+          setTimeout(function () {
+            Object.assign(group._options, opts || {});
+            group._updating -= 1;
+            note('elements.update-end', opts);
+            (handlers['update-end'] || []).slice().forEach(function (h) { h(); });
+            resolve(undefined);
+          }, cfg.updateDelayMs == null ? 50 : cfg.updateDelayMs);
+        });
       },
       fetchUpdates: function () {
         return Promise.resolve({});
       },
       submit: function () {
-        note('elements.submit', {});
+        note('elements.submit', { updating: group._updating });
+        if (group._updating) {
+          // Stricter than documented: submitting mid-update would pay the amount before it.
+          return Promise.reject(integrationError('elements.submit() was called before elements.update() finished (wait for "update-end").'));
+        }
         var el = group._elements.payment || group._elements.expressCheckout;
         if (!el || !el._mounted()) {
           return Promise.resolve({
@@ -310,18 +388,31 @@
     if (/^sk_/.test(publishableKey)) {
       throw integrationError('You should not use your secret key with Stripe.js. Please pass a publishable key instead.');
     }
+    if (!/^pk_(test|live)_[A-Za-z0-9_]+$/.test(publishableKey)) {
+      throw integrationError('Invalid API Key provided: ' + publishableKey + '. Stripe() takes a publishable key (pk_test_… or pk_live_…).');
+    }
+    checkOptionNames('Stripe()', options);
     note('Stripe', { key: publishableKey, options: options });
     var key = publishableKey;
 
     var stripe = {
       _key: key,
       elements: function (opts) {
+        checkOptionNames('elements()', opts);
+        checkAmounts('elements()', opts);
+        if (opts && opts.mode && opts.clientSecret) throw integrationError('elements(): pass either mode or clientSecret, not both.');
         note('elements', opts);
         return createElements(stripe, opts);
       },
 
       confirmPayment: function (args) {
         args = args || {};
+        try {
+          checkOptionNames('confirmPayment()', args);
+          checkOptionNames('confirmParams', args.confirmParams);
+        } catch (e) {
+          return Promise.reject(e);
+        }
         var elements = args.elements;
         var confirmParams = Object.assign({}, args.confirmParams || {});
         var redirect = args.redirect || 'always';
@@ -373,7 +464,9 @@
           var target = new URL(confirmParams.return_url, location.href);
           target.searchParams.set('payment_intent', pi.id);
           target.searchParams.set('payment_intent_client_secret', clientSecret);
-          target.searchParams.set('redirect_status', pi.status === 'succeeded' ? 'succeeded' : pi.status === 'processing' ? 'pending' : 'failed');
+          // A voucher (requires_action with display details) is shown by Stripe.js, then redirects as pending.
+          var pending = pi.status === 'processing' || pi.status === 'requires_action';
+          target.searchParams.set('redirect_status', pi.status === 'succeeded' ? 'succeeded' : pending ? 'pending' : 'failed');
           location.assign(target.href);
           return new Promise(function () {}); // Stripe.js never resolves when it redirects
         });
@@ -398,6 +491,7 @@
                 created: pi.created,
                 livemode: false,
                 last_payment_error: pi.last_payment_error || null,
+                next_action: pi.next_action || null,
                 payment_method: pi.payment_method || null,
               },
             };

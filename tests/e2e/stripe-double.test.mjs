@@ -216,6 +216,69 @@ describe('Stripe.js test double over localstripe', () => {
     await context.close();
   });
 
+  for (const [what, call, expected] of [
+    ['elements() with an option name the typings do not have', () => Stripe('pk_test_double').elements({ mode: 'payment', amount: 900, currency: 'usd', paymentMethodType: ['card'] }),
+      'IntegrationError: Unrecognized elements() parameter: paymentMethodType is not a recognized parameter.'],
+    ['elements() with an amount that is not an integer', () => Stripe('pk_test_double').elements({ mode: 'payment', amount: 9.5, currency: 'usd' }),
+      'IntegrationError: Invalid value for elements(): amount should be a positive integer. You specified: 9.5.'],
+    ['elements.update() with a name only elements() takes', () => Stripe('pk_test_double').elements({ mode: 'payment', amount: 900, currency: 'usd' }).update({ clientSecret: 'pi_1_secret_2' }),
+      'IntegrationError: Unrecognized elements.update() parameter: clientSecret is not a recognized parameter.'],
+    ['Stripe() with an option it does not take', () => Stripe('pk_test_double', { apiKey: 'x' }),
+      'IntegrationError: Unrecognized Stripe() parameter: apiKey is not a recognized parameter.'],
+    ['a key that is not a publishable key', () => Stripe('not-a-key'),
+      'IntegrationError: Invalid API Key provided: not-a-key. Stripe() takes a publishable key (pk_test_… or pk_live_…).'],
+  ]) {
+    it(`throws at once on ${what}, as the typings refuse it`, async () => {
+      const pi = await newPi(900);
+      const { context, page } = await openPage(pi, { deferred: false });
+      const message = await page.evaluate(`(() => { try { (${call})(); return 'no error'; } catch (e) { return e.name + ': ' + e.message; } })()`);
+      assert.equal(message, expected);
+      await context.close();
+    });
+  }
+
+  it('refuses a confirmPayment option name the typings do not have, and confirms nothing', async () => {
+    const pi = await newPi(900);
+    const { context, page, record } = await openPage(pi, { deferred: false });
+    const message = await page.evaluate(async () => {
+      try {
+        await Stripe('pk_test_double').confirmPayment({
+          elements: window.ctx.elements, clientSecret: window.ctx.clientSecret,
+          confirmParams: { return_url: location.href, shipping_address: { line1: '1 Main St' } },
+        });
+        return 'resolved';
+      } catch (e) {
+        return `${e.name}: ${e.message}`;
+      }
+    });
+    assert.equal(message, 'IntegrationError: Unrecognized confirmParams parameter: shipping_address is not a recognized parameter.');
+    assert.equal(record.confirms.length, 0);
+    await context.close();
+  });
+
+  it('updates Elements asynchronously: the amount applies at "update-end", and submit() before it is refused', async () => {
+    const pi = await newPi(900);
+    const { context, page } = await openPage(pi, { deferred: true });
+    const seen = await page.evaluate(async () => {
+      const { elements } = window.ctx;
+      const ended = new Promise((resolve) => elements.on('update-end', resolve));
+      const returned = elements.update({ amount: 1800 });
+      const during = elements._options.amount;
+      const early = await elements.submit().then(() => 'submitted', (e) => `${e.name}: ${e.message}`);
+      await returned;
+      await ended;
+      return { promise: returned instanceof Promise, during, after: elements._options.amount, early, later: await elements.submit() };
+    });
+    assert.deepEqual(seen, {
+      promise: true,
+      during: 900,
+      after: 1800,
+      early: 'IntegrationError: elements.submit() was called before elements.update() finished (wait for "update-end").',
+      later: {},
+    });
+    await context.close();
+  });
+
   it('throws on an empty publishable key, as Stripe.js does', async () => {
     const pi = await newPi(900);
     const { context, page } = await openPage(pi, { deferred: false });

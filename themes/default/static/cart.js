@@ -12,11 +12,15 @@
   const keys = { cart: 'bookshop.cart', attempt: 'bookshop.attempt', lastOrder: 'bookshop.lastOrder' };
   const KEY = keys.cart;
   const MAX = shop.max_quantity; // copies of one book per order: the worker's own limit
+  /** @type {Bookshop.Cart | null} */
   let memory = null; // when storage is off (private mode, blocked), the cart lives for this page
 
+  /** A cart with only ids and quantities the shop sells. @param {unknown} raw @returns {Bookshop.Cart} */
   const clean = (raw) => {
+    /** @type {Record<string, number>} */
     const items = Object.create(null);
-    const source = raw && typeof raw === 'object' && raw.items && typeof raw.items === 'object' ? raw.items : {};
+    const given = /** @type {{items?: unknown} | null} */ (raw);
+    const source = given && typeof given === 'object' && given.items && typeof given.items === 'object' ? given.items : {};
     for (const [id, qty] of Object.entries(source)) {
       const n = Math.floor(Number(qty));
       if (id && id.length <= shop.max_id_len && n >= 1) items[id] = Math.min(n, MAX);
@@ -40,6 +44,7 @@
     if (el) el.textContent = String(count(cart));
   };
 
+  /** @param {Bookshop.Cart} cart */
   const write = (cart) => {
     memory = clean(cart);
     try {
@@ -49,7 +54,7 @@
     return memory;
   };
 
-  /** Adds up to n copies (never past MAX); returns how many were added. */
+  /** Adds up to n copies (never past MAX); returns how many were added. @param {string} id */
   const add = (id, n = 1) => {
     const cart = read();
     const before = cart.items[id] || 0;
@@ -58,12 +63,14 @@
     return cart.items[id] - before;
   };
 
+  /** @param {string} id @param {number} qty */
   const setQty = (id, qty) => {
     const cart = read();
     cart.items[id] = Math.max(1, Math.min(MAX, Math.floor(qty)));
     return write(cart);
   };
 
+  /** @param {string} id */
   const remove = (id) => {
     const cart = read();
     delete cart.items[id];
@@ -72,13 +79,16 @@
 
   const clear = () => write({ items: {} });
 
-  /** 2300, 2 → "23.00"; 2300, 0 → "2300": exact, no floating point. */
+  /** 2300, 2 → "23.00"; 2300, 0 → "2300": exact, no floating point. @param {number} minor @param {number} decimals */
   const toDecimal = (minor, decimals) => {
     const digits = String(minor).padStart(decimals + 1, '0');
     return decimals > 0 ? `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}` : digits;
   };
 
-  /** Formats integer minor units for people; `decimals` from catalog.json (guessed from Intl if absent). */
+  /**
+   * Formats integer minor units for people; `decimals` from catalog.json (guessed from Intl if absent).
+   * @param {number} minor @param {string} currency @param {number} [decimals]
+   */
   const money = (minor, currency, decimals) => {
     const code = String(currency).toUpperCase();
     let digits = decimals;
@@ -89,14 +99,15 @@
       // A decimal string is formatted exactly (Intl.NumberFormat v3), never through a float.
       return new Intl.NumberFormat(undefined, {
         style: 'currency', currency: code, minimumFractionDigits: digits, maximumFractionDigits: digits,
-      }).format(toDecimal(minor, digits));
+      }).format(/** @type {Intl.StringNumericLiteral} */ (toDecimal(minor, /** @type {number} */ (digits))));
     } catch (_) {
-      return `${toDecimal(minor, Number.isInteger(digits) ? digits : 2)} ${code}`;
+      return `${toDecimal(minor, typeof digits === 'number' && Number.isInteger(digits) ? digits : 2)} ${code}`;
     }
   };
 
+  /** @type {Promise<Bookshop.PriceList> | null} */
   let pending = null;
-  /** The price list, shop.price_list (revalidated, so a new deploy's prices show at once). */
+  /** The price list, shop.price_list (revalidated, so a new deploy's prices show at once). @param {boolean} [fresh] */
   const catalog = (fresh) => {
     if (fresh) pending = null;
     pending = pending || fetch(shop.price_list, { cache: 'no-cache', headers: { Accept: 'application/json' } })
@@ -115,9 +126,10 @@
     return pending;
   };
 
+  /** @param {object | null | undefined} object @param {string} key */
   const has = (object, key) => Object.prototype.hasOwnProperty.call(object || {}, key);
 
-  /** Says `text` through the page's polite live region. */
+  /** Says `text` through the page's polite live region. @param {string} text */
   const announce = (text) => {
     const region = document.getElementById('cart-announce');
     if (!region) return;
@@ -125,10 +137,11 @@
     setTimeout(() => { region.textContent = text; }, 60); // a change, so repeats are read too
   };
 
+  /** @type {WeakMap<HTMLButtonElement, ReturnType<typeof setTimeout>>} */
   const timers = new WeakMap();
   document.addEventListener('click', (event) => {
     const button = event.target instanceof Element && event.target.closest('button.add-to-cart');
-    if (!button || button.disabled || !button.dataset.bookId) return;
+    if (!(button instanceof HTMLButtonElement) || button.disabled || !button.dataset.bookId) return;
     const id = button.dataset.bookId;
     const title = button.dataset.title || 'The book';
     const added = add(id, 1);
@@ -147,7 +160,7 @@
       link.classList.add('bump');
     }
     timers.set(button, setTimeout(() => {
-      button.textContent = button.dataset.label;
+      button.textContent = button.dataset.label || '';
       button.classList.remove('is-added');
       timers.delete(button);
     }, 1600));

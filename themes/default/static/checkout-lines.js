@@ -16,9 +16,15 @@
   const total = $('cart-total');
   const MAX = B.shop.max_quantity;
 
+  /** @type {Bookshop.PriceList | null} */
   let prices = null; // the price list, once loaded
+  /** @type {Bookshop.Order} */
   let order = { lines: [], amount: 0, currency: '' };
 
+  /**
+   * An element with attributes (false and null left out, true as a bare attribute) and children.
+   * @param {string} tag @param {Record<string, string | number | boolean | null>} attrs @param {(string | Node)[]} children
+   */
   const h = (tag, attrs, ...children) => {
     const el = document.createElement(tag);
     for (const [name, value] of Object.entries(attrs)) {
@@ -27,28 +33,32 @@
     el.append(...children);
     return el;
   };
+  /** @param {number} minor @param {string} currency */
   const fmt = (minor, currency) => {
     const info = prices && B.has(prices.currencies, currency) ? prices.currencies[currency] : null;
     return B.money(minor, currency, info ? info.decimals : undefined);
   };
+  /** @param {string} id */
   const bookOf = (id) => (prices && B.has(prices.books, id) ? prices.books[id] : null);
 
   /** Recomputes totals from the cart without rebuilding the list (keeps focus and typing). */
   const update = () => {
     const cart = B.read();
+    /** @type {Map<string, number>} */
     const sums = new Map();
+    /** @type {Bookshop.Line[]} */
     const buy = [];
-    for (const li of list.querySelectorAll('[data-line-id]')) {
-      const id = li.dataset.lineId;
+    for (const li of list.querySelectorAll('li[data-line-id]')) {
+      const id = /** @type {HTMLElement} */ (li).dataset.lineId || '';
       const qty = cart.items[id];
       const book = bookOf(id);
-      const out = li.querySelector('.line-total');
+      const out = /** @type {HTMLElement} */ (li.querySelector('.line-total'));
       if (!qty) {
         li.remove();
       } else if (!book || book.available === false) {
         out.textContent = 'Not included';
       } else {
-        const input = li.querySelector('.qty');
+        const input = /** @type {HTMLInputElement} */ (li.querySelector('input.qty'));
         if (document.activeElement !== input && Number(input.value) !== qty) input.value = String(qty);
         const amount = book.amount * qty;
         out.textContent = fmt(amount, book.currency);
@@ -61,10 +71,10 @@
     empty.hidden = hasLines;
     checkout.hidden = !hasLines && !C.stripe.blocked();
     order = currencies.length === 1
-      ? { lines: buy, amount: sums.get(currencies[0]), currency: currencies[0] }
+      ? { lines: buy, amount: sums.get(currencies[0]) || 0, currency: currencies[0] }
       : { lines: buy, amount: 0, currency: '' };
     total.textContent = currencies.length
-      ? currencies.map((c) => fmt(sums.get(c), c)).join(' + ')
+      ? currencies.map((c) => fmt(sums.get(c) || 0, c)).join(' + ')
       : fmt(0, form.dataset.currency || 'usd');
     C.messages.standing('order',
       (currencies.length > 1 ? `${B.shop.texts.mixed_currencies} Remove the ones in one currency, pay, then buy them separately.` : '')
@@ -102,6 +112,7 @@
   };
 
   /** Loads the price list (`fresh`: revalidated now) and draws the lines. */
+  /** @param {boolean} fresh */
   const load = (fresh) => B.catalog(fresh).then((data) => {
     prices = data;
     status.hidden = true;
@@ -112,20 +123,23 @@
     empty.hidden = Boolean(Object.keys(B.read().items).length);
   });
 
-  const lineOf = (el) => el.closest('[data-line-id]');
+  /** The book id of the line `el` is in. @param {Element} el */
+  const lineOf = (el) => /** @type {HTMLElement} */ (el.closest('[data-line-id]')).dataset.lineId || '';
+  /** The element an event is about, when it is `selector` or inside one. @param {Event} event @param {string} selector */
+  const hit = (event, selector) => (event.target instanceof Element ? event.target.closest(selector) : null);
 
   list.addEventListener('input', (event) => {
-    const input = event.target.closest('.qty');
+    const input = /** @type {HTMLInputElement | null} */ (hit(event, 'input.qty'));
     const n = input ? Number(input.value) : NaN;
-    if (list.inert || !Number.isInteger(n) || n < 1 || n > MAX) return;
-    B.setQty(lineOf(input).dataset.lineId, n);
+    if (!input || list.inert || !Number.isInteger(n) || n < 1 || n > MAX) return;
+    B.setQty(lineOf(input), n);
     update();
   });
 
   list.addEventListener('change', (event) => {
-    const input = event.target.closest('.qty');
+    const input = /** @type {HTMLInputElement | null} */ (hit(event, 'input.qty'));
     if (!input || list.inert) return;
-    const id = lineOf(input).dataset.lineId;
+    const id = lineOf(input);
     const n = Math.round(Number(input.value));
     const qty = input.value === '' || !Number.isFinite(n) ? B.read().items[id] || 1 : Math.min(MAX, Math.max(1, n));
     input.value = String(qty);
@@ -134,15 +148,15 @@
   });
 
   list.addEventListener('click', (event) => {
-    const button = event.target.closest('button.remove');
-    if (!button || list.inert) return;
-    const li = lineOf(button);
-    const title = li.querySelector('.line-title').textContent;
+    const button = hit(event, 'button.remove');
+    const li = button && button.closest('li[data-line-id]');
+    if (!(li instanceof HTMLElement) || list.inert) return;
+    const title = li.querySelector('.line-title')?.textContent || '';
     const next = li.nextElementSibling || li.previousElementSibling;
-    B.remove(li.dataset.lineId);
+    B.remove(li.dataset.lineId || '');
     li.remove();
     update();
-    (next ? next.querySelector('.remove') : $('cart-heading')).focus();
+    /** @type {HTMLElement} */ ((next && next.querySelector('button.remove')) || $('cart-heading')).focus();
     B.announce(`Removed “${title}” from your cart.`);
   });
 

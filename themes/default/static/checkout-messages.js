@@ -9,21 +9,46 @@
   const B = window.Bookshop;
   const out = document.getElementById('payment-message');
   const form = document.getElementById('checkout-form');
-  if (!B || !out || !form) return;
+  if (!B || !out || !(form instanceof HTMLFormElement)) return;
 
   const standing = { stripe: '', order: '' }; // in order of precedence
   let shown = ''; // the standing problem last said
   const problem = () => standing.stripe || standing.order;
+
+  /**
+   * The element of the cart page with this id, of this type (default any element). The template
+   * has them all: a theme that drops one gets this error, naming it, rather than a null later on.
+   * @template {HTMLElement} [T=HTMLElement]
+   * @param {string} id
+   * @param {new () => T} [type]
+   * @returns {T}
+   */
+  const $ = (id, type) => {
+    const el = document.getElementById(id);
+    if (!el || (type && !(el instanceof type))) throw new Error(`bookshop: the cart page has no ${type ? type.name : 'element'} #${id} (themes/default/templates/cart.html has it)`);
+    return /** @type {T} */ (el);
+  };
+
+  /**
+   * Words for a shopper from a Stripe.js error. Stripe writes only card_error and
+   * validation_error messages for shoppers ("Your card was declined."); every other type
+   * (invalid_request_error, api_error, …) is developer text, so the shopper gets ours.
+   * @param {import('@stripe/stripe-js').StripeError | undefined} error
+   */
+  const fromStripe = (error) => (error && (error.type === 'card_error' || error.type === 'validation_error') && error.message
+    ? error.message
+    : 'The payment could not be completed, and nothing was charged. Please try again; if it happens again, reload the page.');
+  /** @param {string} text */
   const say = (text) => {
     if (out.textContent !== text) out.textContent = text;
   };
 
   // What every other checkout script starts from: loaded first, it is the cart page's check.
-  B.checkout = {
+  // The other parts (stripe, lines, fields) are added by their own scripts, in load order.
+  B.checkout = /** @type {Bookshop.Checkout} */ (/** @type {Partial<Bookshop.Checkout>} */ ({
     /** The checkout form. */
     form,
-    /** An element of the page by id. */
-    $: (id) => document.getElementById(id),
+    $,
     messages: {
       /** Why Pay cannot be used now ('' when it can). */
       problem,
@@ -40,6 +65,7 @@
       retract(text) {
         if (text && out.textContent === text) say(problem());
       },
+      fromStripe,
     },
-  };
+  }));
 })();

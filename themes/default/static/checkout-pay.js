@@ -9,19 +9,37 @@
   if (!C) return;
   const { form } = C;
 
-  const pay = document.getElementById('pay');
-  const list = document.getElementById('cart-lines');
+  const pay = C.$('pay', HTMLButtonElement);
+  const list = C.$('cart-lines');
   const NETWORK = 'We could not reach the payment service, and nothing was charged. Check your connection and try again.';
   const OUTAGE = 'Payments are not available right now, and nothing was charged. Please try again in a moment.';
 
+  // PaymentIntent statuses past paying: the confirmation page says how the payment stands.
+  const DONE = new Set(['succeeded', 'processing', 'requires_capture']);
+
+  /**
+   * Goes to the confirmation page as Stripe's own redirect would.
+   * @param {string} id @param {string} clientSecret @param {string} status
+   */
+  const showOrder = (id, clientSecret, status) => {
+    const url = new URL('/order/', location.origin);
+    url.searchParams.set('payment_intent', id);
+    url.searchParams.set('payment_intent_client_secret', clientSecret);
+    url.searchParams.set('redirect_status', status === 'succeeded' ? 'succeeded' : 'pending');
+    location.assign(url.href);
+  };
+
   let paying = false;
-  // The same cart retried (a decline, a network error, a reload) keeps its attempt id, so the
-  // endpoint hands back the same PaymentIntent rather than making a second one.
+  // The same cart retried (a decline, a network error, a reload, a voucher not paid yet) keeps
+  // its attempt id, so the endpoint hands back the same PaymentIntent rather than making a
+  // second one.
+  /** @type {{cart: string, id: string} | null} */
   let attempt = null;
   try {
-    attempt = JSON.parse(sessionStorage.getItem(B.keys.attempt));
+    attempt = JSON.parse(sessionStorage.getItem(B.keys.attempt) || 'null');
   } catch (_) { /* none yet */ }
 
+  /** @param {{id: string, quantity: number}[]} items */
   const attemptFor = (items) => {
     const cart = JSON.stringify(items);
     if (!attempt || attempt.cart !== cart || !/^[A-Za-z0-9_-]{16,32}$/.test(attempt.id)) {
@@ -43,6 +61,7 @@
     pay.textContent = order.amount ? `Pay ${C.lines.fmt(order.amount, order.currency)}` : 'Pay';
   };
 
+  /** @param {boolean} on */
   const busy = (on) => {
     paying = on;
     list.inert = on;
@@ -57,6 +76,7 @@
   /** @typedef {import('@stripe/stripe-js').StripeExpressCheckoutElementConfirmEvent} Sheet */
   /** @type {Sheet | null} an express checkout's, while it pays */
   let wallet = null;
+  /** @param {string} text */
   const fail = (text) => {
     busy(false);
     C.messages.say(text);
@@ -64,10 +84,14 @@
     wallet = null;
     // Pay was disabled under the focus while paying, which drops it to <body>: bring it to the
     // words that say what happened, so keyboard and screen-reader users land on them.
-    document.getElementById('payment-message').focus();
+    C.$('payment-message').focus();
   };
 
-  /** Words for a shopper from what the endpoint answered (its messages are written for shoppers). */
+  /**
+   * Words for a shopper from what the endpoint answered (its messages are written for shoppers).
+   * @param {number} status
+   * @param {{error?: {code?: string, message?: string}} | null} data
+   */
   const endpointError = (status, data) => {
     const error = (data && data.error) || {};
     if (error.code === 'unknown_item' || error.code === 'item_unavailable') {
@@ -104,7 +128,7 @@
     C.messages.say('');
     try {
       const { error: submitError } = await C.stripe.submit();
-      if (submitError) return fail(submitError.message);
+      if (submitError) return fail(C.messages.fromStripe(submitError));
       const items = snapshot.lines.map(({ id, quantity }) => ({ id, quantity }));
       let res;
       try {
@@ -116,12 +140,13 @@
       } catch (_) {
         return fail(NETWORK);
       }
+      /** @type {{clientSecret?: string, paymentIntent?: string, amount?: number, currency?: string, error?: {code?: string, message?: string}} | null} */
       let data = null;
       try {
         data = await res.json();
       } catch (_) { /* not JSON: a proxy or an outage */ }
       if (!res.ok) return fail(endpointError(res.status, data));
-      if (!data || typeof data.clientSecret !== 'string') return fail(OUTAGE);
+      if (!data || typeof data.clientSecret !== 'string' || typeof data.amount !== 'number' || typeof data.currency !== 'string') return fail(OUTAGE);
       if (data.amount !== snapshot.amount || data.currency !== snapshot.currency) {
         // Prices changed since this page loaded: never charge a total the shopper has not seen.
         attempt = null;
@@ -139,9 +164,14 @@
         return_url: `${location.origin}/order/`, receipt_email: receipt, shipping,
       });
       // Stripe only comes back here when the payment did not go through; otherwise it redirects.
-      if (error) fail(error.message || 'The payment did not go through. Please try again.');
-    } catch (error) {
-      fail((error && error.message) || 'Something went wrong. Please try again.');
+      if (!error) return;
+      // A retried Pay of a PaymentIntent that already went through (paid in another tab, or the
+      // redirect was lost) is Stripe's payment_intent_unexpected_state: show it, as Stripe would have.
+      const done = error.code === 'payment_intent_unexpected_state' && error.payment_intent;
+      if (done && DONE.has(done.status)) return showOrder(done.id, data.clientSecret, done.status);
+      fail(C.messages.fromStripe(error));
+    } catch (_) {
+      fail('Something went wrong, and nothing was charged. Please try again.');
     }
   };
 

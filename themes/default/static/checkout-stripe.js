@@ -9,15 +9,26 @@
   const { form } = C;
 
   const key = form.dataset.publishableKey || '';
+  /** @type {import('@stripe/stripe-js').Stripe | null} */
   let stripe = null;
+  /** @type {import('@stripe/stripe-js').StripeElements | null} */
   let elements = null;
   let synced = { amount: 0, currency: '' };
   let blocked = ''; // why the payment form cannot be used, if it cannot
+  // elements.update() finishes later ("update-end"): Pay waits for it, so Stripe never
+  // submits an amount the page no longer shows.
+  let updated = Promise.resolve();
+  /** @type {() => void} */
+  let updateEnded = () => {};
+  let updating = 0; // updates not yet ended: each fires its own "update-end"
 
+  /** @param {string} text */
   const block = (text) => {
     blocked = text;
     C.messages.standing('stripe', text);
   };
+  /** @param {unknown} error */
+  const cannotStart = (error) => block(`The payment form could not start: ${error instanceof Error ? error.message : String(error)}`);
   if (!key) {
     block(B.shop.texts.checkout_not_configured);
   } else if (typeof window.Stripe !== 'function') {
@@ -26,7 +37,7 @@
     try {
       stripe = window.Stripe(key);
     } catch (error) {
-      block(`The payment form could not start: ${error.message}`);
+      cannotStart(error);
     }
   }
 
@@ -40,7 +51,7 @@
     element.mount('#express-checkout');
   };
 
-  /** Mounts the Payment Element for `order`, or updates it to the order's amount and currency. */
+  /** Mounts the Payment Element for `order`, or updates it to the order's amount and currency. @param {Bookshop.Order} order */
   const sync = (order) => {
     if (!stripe || !order.amount || (synced.amount === order.amount && synced.currency === order.currency)) return;
     try {
@@ -55,28 +66,46 @@
             variables: { colorPrimary: dark ? '#fdba74' : '#9a3412', borderRadius: '6px', fontFamily: 'system-ui, sans-serif' },
           },
         });
+        elements.on('update-end', () => {
+          updating = Math.max(0, updating - 1);
+          if (!updating) updateEnded();
+        });
         elements.create('payment').mount('#payment-element');
         if (C.$('express-checkout')) express(elements);
-      } else if (synced.currency === order.currency) {
-        elements.update({ amount: order.amount });
       } else {
-        elements.update({ amount: order.amount, currency: order.currency });
+        if (!updating) updated = new Promise((resolve) => { updateEnded = resolve; });
+        updating += 1;
+        elements.update(synced.currency === order.currency
+          ? { amount: order.amount }
+          : { amount: order.amount, currency: order.currency });
       }
       synced = { amount: order.amount, currency: order.currency };
     } catch (error) {
-      block(`The payment form could not start: ${error.message}`);
+      cannotStart(error);
     }
   };
-  document.addEventListener('bookshop:order', (event) => sync(event.detail));
+  document.addEventListener('bookshop:order', (event) => sync(/** @type {CustomEvent<Bookshop.Order>} */ (event).detail));
+
+  /** The mounted Elements group (Pay is only usable once it is). */
+  const mounted = () => {
+    if (!stripe || !elements) throw new Error('The payment form is not ready.');
+    return { stripe, elements };
+  };
 
   C.stripe = {
     /** Why the payment form cannot be used ('' when it can). */
     blocked: () => blocked,
     /** Whether the Payment Element is mounted. */
     ready: () => Boolean(elements),
-    /** Validates the Payment Element's fields: → {error} or {}. */
-    submit: () => elements.submit(),
+    /** Validates the Payment Element's fields, once its last update is done: → {error} or {}. */
+    submit: async () => {
+      await updated;
+      return mounted().elements.submit();
+    },
     /** Confirms the PaymentIntent with Stripe; only comes back when it did not go through. */
-    confirm: (clientSecret, confirmParams) => stripe.confirmPayment({ elements, clientSecret, confirmParams }),
+    confirm: (clientSecret, confirmParams) => {
+      const { stripe: s, elements: e } = mounted();
+      return s.confirmPayment({ elements: e, clientSecret, confirmParams });
+    },
   };
 })();

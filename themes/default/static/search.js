@@ -3,18 +3,36 @@
    Results are links with "Add to cart" buttons that cart.js already handles. Keys: ↓ from the
    box into the results, ↑/↓ between them, Escape back to the box. Without JavaScript the form
    goes to the search page, which lists every book. */
+
+/**
+ * The index's manifest (generator/src/search.rs): shard tiers as [first term, url] pairs.
+ * @typedef {{fold: Record<string, string>, names: [string, string][], words: [string, string][],
+ *   weights: number[], chunks: string[], per_chunk: number}} Manifest
+ * A shard: term → postings ([weight index, count, book deltas…]…).
+ * @typedef {Record<string, number[]>} Shard
+ * A book of a chunk: [id, title, author, price, url, cover, available].
+ * @typedef {[string, string, string, string, string, string, boolean]} Hit
+ */
 (() => {
   'use strict';
   const form = document.querySelector('form.site-search');
-  if (!form || !window.fetch) return;
-  const input = form.elements.q;
-  const panel = document.getElementById('search-panel');
-  const list = document.getElementById('search-list');
-  const status = document.getElementById('search-status');
+  if (!(form instanceof HTMLFormElement) || !window.fetch) return;
+  const input = form.elements.namedItem('q');
+  /** @param {string} id */
+  const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  const panel = byId('search-panel');
+  const list = byId('search-list');
+  const status = byId('search-status');
+  if (!(input instanceof HTMLInputElement) || !panel || !list || !status) return;
   const PANEL = 8; // results under the box; the search page shows up to PAGE
   const PAGE = 48;
 
+  /** @type {Map<string, Promise<unknown>>} */
   const files = new Map();
+  /**
+   * A file of the index, fetched once (JSON of the shape the caller names).
+   * @template T @param {string} url @returns {Promise<T>}
+   */
   const get = (url) => {
     if (!files.has(url)) {
       files.set(url, fetch(url).then((res) => {
@@ -25,22 +43,26 @@
         throw error;
       }));
     }
-    return files.get(url);
+    return /** @type {Promise<T>} */ (files.get(url));
   };
-  let manifest = null;
+  /** @type {Manifest} */
+  let manifest;
+  /** @type {RegExp | null} */
   let folds = null;
-  const load = () => get(form.dataset.index).then((m) => {
+  /** @returns {Promise<Manifest>} */
+  const load = () => get(form.dataset.index || '').then((/** @type {Manifest} */ m) => {
     manifest = m;
     folds = folds || new RegExp(`[${Object.keys(m.fold).join('')}]`, 'g');
     return m;
   });
 
   // As generator/src/search.rs folds and cuts: so `cafe` finds `Café`.
+  /** @param {string} text */
   const terms = (text) => (text.toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase()
-    .replace(folds, (c) => manifest.fold[c]).replace(/(\d)-(?=\d)/g, '$1')
+    .replace(/** @type {RegExp} */ (folds), (c) => manifest.fold[c]).replace(/(\d)-(?=\d)/g, '$1')
     .match(/[\p{Alpha}\p{N}]+/gu) || []).filter((t) => t.length <= 40);
 
-  /** The shards of `tier` that can hold terms starting with `t`, at most `max`. */
+  /** The shards of `tier` that can hold terms starting with `t`, at most `max`. @param {[string, string][]} tier @param {string} t @param {number} max */
   const shardsFor = (tier, t, max) => {
     let i = 0;
     while (i + 1 < tier.length && tier[i + 1][0] <= t) i++;
@@ -49,9 +71,12 @@
     return urls;
   };
 
-  /** Each book's best weight for term `t` in `tier` (whole words count twice) into `found`. */
+  /**
+   * Each book's best weight for term `t` in `tier` (whole words count twice) into `found`.
+   * @param {'names' | 'words'} tier @param {string} t @param {boolean} prefix @param {number} max @param {Map<number, number>} found
+   */
   const match = async (tier, t, prefix, max, found) => {
-    for (const shard of await Promise.all(shardsFor(manifest[tier], t, max).map(get))) {
+    for (const shard of await Promise.all(shardsFor(manifest[tier], t, max).map((url) => /** @type {Promise<Shard>} */ (get(url))))) {
       for (const term of prefix ? Object.keys(shard) : [t]) {
         const p = shard[term];
         if (!p || !term.startsWith(t)) continue;
@@ -61,7 +86,7 @@
           let book = 0;
           while (n--) {
             book += p[k++];
-            if (!(found.get(book) >= w)) found.set(book, w);
+            if (!((found.get(book) ?? -Infinity) >= w)) found.set(book, w);
           }
         }
       }
@@ -70,26 +95,34 @@
 
   /** Books matching every term of `query`, best first: [[book, score]…]. `words`: the
       descriptions too (prefixes of 3 letters or more; shorter terms as whole words). */
+  /** @param {string} query @param {boolean} words @returns {Promise<[number, number][]>} */
   const search = async (query, words) => {
     await load();
+    /** @type {Map<number, number> | null} */
     let scores = null;
     for (const t of [...new Set(terms(query))].slice(0, 6)) {
+      /** @type {Map<number, number>} */
       const found = new Map();
       await match('names', t, true, 4, found);
       if (words) await match('words', t, t.length > 2, 2, found);
       if (!scores) scores = found;
-      else for (const [book, s] of scores) found.has(book) ? scores.set(book, s + found.get(book)) : scores.delete(book);
+      else for (const [book, s] of scores) found.has(book) ? scores.set(book, s + (found.get(book) || 0)) : scores.delete(book);
     }
     return scores ? [...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]) : [];
   };
 
+  /**
+   * An element with properties and children.
+   * @template {keyof HTMLElementTagNameMap} K
+   * @param {K} tag @param {Partial<HTMLElementTagNameMap[K]>} props @param {(string | Node)[]} children
+   */
   const el = (tag, props, ...children) => {
     const node = Object.assign(document.createElement(tag), props);
     node.append(...children);
     return node;
   };
 
-  /** One result: cover, title, author, price, and the button cart.js handles. */
+  /** One result: cover, title, author, price, and the button cart.js handles. @param {Hit} book */
   const hit = ([id, title, author, price, url, cover, available]) => {
     const button = el('button', { type: 'button', className: 'add-to-cart', disabled: !available }, available ? 'Add to cart' : 'Sold out');
     Object.assign(button.dataset, { bookId: id, title });
@@ -101,13 +134,14 @@
       el('span', { className: 'search-price' }, price), button);
   };
 
-  /** Renders the first `limit` results into `into`. */
+  /** Renders the first `limit` results into `into`. @param {[number, number][]} results @param {number} limit @param {HTMLElement} into */
   const show = async (results, limit, into) => {
     const rows = await Promise.all(results.slice(0, limit).map(([book]) =>
-      get(manifest.chunks[Math.floor(book / manifest.per_chunk)]).then((chunk) => chunk[book % manifest.per_chunk])));
+      get(manifest.chunks[Math.floor(book / manifest.per_chunk)]).then((/** @type {Hit[]} */ chunk) => chunk[book % manifest.per_chunk])));
     into.replaceChildren(...rows.map(hit));
   };
 
+  /** @param {number} n @param {string} query */
   const said = (n, query) => (n ? `${n} book${n === 1 ? '' : 's'} found for “${query}”.` : `No books match “${query}”.`);
 
   let asked = 0;
@@ -142,6 +176,7 @@
     }
   };
 
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
   input.addEventListener('input', () => {
     clearTimeout(timer);
@@ -149,10 +184,10 @@
   });
   input.addEventListener('focus', () => load().catch(() => {}), { once: true });
 
-  const links = () => [...panel.querySelectorAll('.search-link')];
+  const links = () => [...panel.querySelectorAll('a.search-link')].map((a) => /** @type {HTMLElement} */ (a));
   form.addEventListener('keydown', (event) => {
     const all = links();
-    const at = all.indexOf(document.activeElement);
+    const at = all.indexOf(/** @type {HTMLElement} */ (document.activeElement));
     if (event.key === 'Escape' && !panel.hidden) {
       panel.hidden = true;
       input.focus();
@@ -166,11 +201,11 @@
     }
   });
   document.addEventListener('click', (event) => {
-    if (!form.contains(event.target)) panel.hidden = true;
+    if (!(event.target instanceof Node) || !form.contains(event.target)) panel.hidden = true;
   });
   // An add from a result tells the cart page too (cart.js's own event for a change elsewhere).
   panel.addEventListener('click', (event) => {
-    if (event.target.closest('.add-to-cart')) document.dispatchEvent(new CustomEvent('bookshop:cart'));
+    if (event.target instanceof Element && event.target.closest('.add-to-cart')) document.dispatchEvent(new CustomEvent('bookshop:cart'));
   });
 
   // The search page with a query (the box's Enter): every result up to PAGE, in the page.
@@ -181,8 +216,8 @@
     search(query, true).then(async (results) => {
       await show(results, PAGE, page);
       page.hidden = false;
-      document.getElementById('search-browse').hidden = true;
-      document.getElementById('search-page-status').textContent = said(results.length, query)
+      byId('search-browse').hidden = true;
+      byId('search-page-status').textContent = said(results.length, query)
         + (results.length > PAGE ? ` The first ${PAGE} are shown: add a word to narrow them.` : '');
     }).catch(() => {});
   }

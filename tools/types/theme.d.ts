@@ -2,7 +2,7 @@
 // against them). Kept here, not in static/, because everything in static/ is published.
 // The page's Stripe.js (its <script src="https://js.stripe.com/clover/stripe.js"> tag) is
 // `window.Stripe`, declared by @stripe/stripe-js itself (optional: the script may not arrive).
-import type { ConfirmPaymentData, StripeError } from '@stripe/stripe-js';
+import type { ClickResolveDetails, ConfirmPaymentData, StripeError } from '@stripe/stripe-js';
 
 declare global {
   interface Window {
@@ -82,6 +82,8 @@ declare global {
       catalog(fresh?: boolean): Promise<PriceList>;
       has(object: object | null | undefined, key: string): boolean;
       announce(text: string): void;
+      /** What an express checkout's wallet sheet asks for (its click event's resolve). */
+      sheet: ClickResolveDetails;
       checkout?: Checkout;
     }
     /** The checkout parts (checkout-*.js), each added by its own script. */

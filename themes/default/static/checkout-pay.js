@@ -121,7 +121,10 @@
     place((sheet.billingDetails && sheet.billingDetails.email) || '', to && { name: to.name, address: { ...to.address, line2: to.address.line2 || '' } });
   });
 
-  /** Creates the PaymentIntent for the cart's order and confirms it: `receipt` and `shipping` go to Stripe. */
+  /**
+   * Creates the PaymentIntent for the cart's order and confirms it: `receipt` and `shipping` go to Stripe.
+   * @param {string} receipt @param {import('@stripe/stripe-js').ConfirmPaymentData['shipping']} shipping
+   */
   const place = async (receipt, shipping) => {
     const snapshot = C.lines.order();
     busy(true);

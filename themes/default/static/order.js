@@ -55,7 +55,7 @@
     return;
   }
 
-  /** @type {{paymentIntent?: string, lines?: Bookshop.Line[], email?: string, shipping?: import('@stripe/stripe-js').ConfirmPaymentData['shipping']} | null} */
+  /** @type {{paymentIntent?: string, lines?: Bookshop.Line[], email?: string, shipping?: import('@stripe/stripe-js').ConfirmPaymentData['shipping'], keepCart?: boolean} | null} */
   let last = null;
   try {
     last = JSON.parse(sessionStorage.getItem(B.keys.lastOrder) || 'null');

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::Diagnostic;
+use crate::minify;
 use crate::theme::Theme;
 
 /// Every static file of the theme (site overrides applied) with its fingerprinted name.
@@ -43,6 +44,20 @@ fn hashed_name(rel: &str, hash: &str) -> String {
     }
 }
 
+/// A static file's bytes as the site serves them: scripts and style sheets without their
+/// comments and indentation ([`minify`]), any other file as it is.
+fn published(rel: &str, bytes: Vec<u8>) -> Vec<u8> {
+    let minify: fn(&str) -> Option<String> = match rel.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("js" | "mjs") => minify::javascript,
+        Some("css") => minify::css,
+        _ => return bytes,
+    };
+    match std::str::from_utf8(&bytes).ok().and_then(minify) {
+        Some(text) => text.into_bytes(),
+        None => bytes,
+    }
+}
+
 impl Assets {
     /// Reads and fingerprints the theme's static files.
     pub fn load(theme: &Theme) -> Result<Assets, Vec<Diagnostic>> {
@@ -51,8 +66,9 @@ impl Assets {
         for (rel, source) in &theme.statics {
             match source.read() {
                 Ok(bytes) => {
+                    let bytes = published(rel, bytes.into_owned());
                     let url = format!("/assets/{}", hashed_name(rel, &fingerprint(&bytes)));
-                    files.insert(rel.clone(), Asset { bytes: bytes.into_owned(), url });
+                    files.insert(rel.clone(), Asset { bytes, url });
                 }
                 Err(e) => problems.push(Diagnostic::new(&source.path(), format!("cannot read the static file: {e}"))),
             }

@@ -21,6 +21,7 @@ pub mod layout;
 pub mod listing;
 pub mod markdown;
 pub mod messages;
+pub mod minify;
 pub mod output;
 pub mod preview;
 pub mod render;

@@ -4,10 +4,8 @@
 // - `bookshop watch` builds the site and rebuilds what each save touches (its pages carry
 //   a preview script: problems as a banner, a reload after each rebuild);
 // - `wrangler dev` serves public/ and runs the worker, from a copy of wrangler.toml without
-//   `[build]`: with a custom build, wrangler 4.x never reloads its asset manifest when
-//   files appear in or leave the assets folder (its BundlerController re-emits the bundle
-//   on an asset change only for bundles it made itself), so a new book's page stayed 404
-//   and an unpublished one 500 until a restart. Without `[build]` it reloads on every change;
+//   `[build]` (tools/wrangler-config.mjs says why: with it, a new book's page stayed 404 and
+//   an unpublished one 500 until a restart). Without `[build]` it reloads on every change;
 //   `wrangler deploy` still reads wrangler.toml and builds everything fresh;
 // - the worker's Rust sources are watched here and rebuilt with `make worker`; wrangler
 //   reloads when worker/build changes.
@@ -19,6 +17,8 @@ import { existsSync, mkdirSync, readFileSync, watch, writeFileSync } from 'node:
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+
+import { withoutBuild } from './wrangler-config.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opts, positionals: wranglerArgs } = parseArgs({
@@ -41,26 +41,6 @@ const say = (who, line) => process.stdout.write(`${who} ${line}\n`);
 const SITE = paint('36', '[site]  ');
 const WORKER = paint('35', '[worker]');
 const SHOP = paint('32', '[shop]  ');
-
-/** wrangler.toml without its `[build]` table, its paths made absolute (the copy lives elsewhere). */
-function devConfig(text, repo, publicDir) {
-  const out = [];
-  let table = '';
-  for (const line of text.split('\n')) {
-    const header = line.match(/^\s*\[+([^\]]+)\]+/);
-    if (header) table = header[1].trim();
-    if (table === 'build') continue;
-    if (table === '' && /^main\s*=/.test(line)) {
-      const main = line.match(/=\s*"([^"]+)"/)[1];
-      out.push(`main = ${JSON.stringify(join(repo, main))}`);
-    } else if (table === 'assets' && /^directory\s*=/.test(line)) {
-      out.push(`directory = ${JSON.stringify(publicDir)}`);
-    } else {
-      out.push(line);
-    }
-  }
-  return `# Made by tools/dev.mjs from ${join(repo, 'wrangler.toml')} for \`make dev\`; edit that file.\n${out.join('\n')}`;
-}
 
 /**
  * The worker takes orders from base_url's origin and wrangler.toml's ALLOWED_ORIGINS. This
@@ -119,7 +99,7 @@ const QUIET_WRANGLER = [
 function startWrangler() {
   const config = join(ROOT, '.wrangler', 'dev', 'wrangler.toml');
   mkdirSync(dirname(config), { recursive: true });
-  writeFileSync(config, devConfig(readFileSync(join(REPO, 'wrangler.toml'), 'utf8'), REPO, PUBLIC));
+  writeFileSync(config, withoutBuild(readFileSync(join(REPO, 'wrangler.toml'), 'utf8'), REPO, PUBLIC, 'tools/dev.mjs for `make dev`'));
   const args = ['dev', '--config', config, '--port', opts.port, '--persist-to', join(ROOT, '.wrangler', 'state')];
   // Secrets come from .dev.vars beside the site, as wrangler itself would read them.
   const devVars = join(ROOT, '.dev.vars');

@@ -111,29 +111,6 @@ describe('the shop in a browser', () => {
     );
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    // Seen once in ~1,500 navigations on a loaded 2-core machine: one static file (a cover)
-    // under `wrangler dev` never answered and the page's load event never came. A navigation
-    // that times out is tried once more; a second timeout fails the test as before.
-    // Cause not found (issue 11, §6). Measured (2026-11-30, this machine, load average 11-25,
-    // other suites building beside it): 480 + 1,164 + 1,920 page loads (`waitUntil: 'load'`, 15 s)
-    // from 4-8 parallel contexts with installStripeDouble's routing, no such hang. What was found instead: wrangler 4.86 `wrangler dev` itself exited once under
-    // that load, with an empty `✘ [ERROR]` after a kj "Connection reset by peer" between its
-    // ProxyWorker and the UserWorker (workers-sdk #15252/#15317: a reused keep-alive connection
-    // closed as a request is written; later wranglers retry GET/HEAD there, and want Node 22).
-    // No retry here helps that. The one path in 4.86's ProxyWorker that leaves a GET unanswered
-    // (requeued after a UserWorker reload, served only when the next request or reload comes)
-    // needs a reload, and under wrangler.toml's [build] an asset change never reloads (its
-    // debug log: one reloadStart per run, asset events without a reload).
-    const goto = page.goto.bind(page);
-    page.goto = async (url, options) => {
-      try {
-        return await goto(url, options);
-      } catch (e) {
-        if (e.name !== 'TimeoutError') throw e;
-        console.log(`navigation to ${url} timed out; trying once more`);
-        return goto(url, options);
-      }
-    };
     const pageErrors = [];
     const consoleErrors = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));

@@ -5,7 +5,7 @@
 // Every process is spawned in its own process group (detached) and stopped by killing the group,
 // so no workerd is left behind, even when a test file crashes (see the exit hook at the bottom).
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -13,6 +13,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { withoutBuild } from '../../tools/wrangler-config.mjs';
 
 export const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(HERE, '../..');
@@ -187,9 +189,28 @@ export async function startShop({
   const emptyEnvFile = join(scratch, 'empty.env');
   writeFileSync(emptyEnvFile, '');
 
+  const env = {
+    ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1', FORCE_COLOR: '0',
+  };
+  delete env.STRIPE_SECRET_KEY;
+  delete env.STRIPE_API_BASE;
+  if (publishableKey) env.STRIPE_PUBLISHABLE_KEY = publishableKey;
+  else delete env.STRIPE_PUBLISHABLE_KEY;
+  // What wrangler.toml's [build] runs, done here before wrangler starts, which then runs from a
+  // copy without [build] (tools/wrangler-config.mjs: with it, a second build reloads the worker
+  // after "Ready", and a page's request caught by that reload was never answered).
+  try {
+    execFileSync('make', ['--no-print-directory', 'build'], { cwd, env, stdio: 'pipe' });
+  } catch (e) {
+    throw new Error(`make build failed before starting the shop:\n${String(e.stderr || e.stdout || e.message).slice(-4000)}`);
+  }
+  const config = join(scratch, 'wrangler.toml');
+  writeFileSync(config, withoutBuild(readFileSync(join(cwd, 'wrangler.toml'), 'utf8'), cwd, join(cwd, 'public'), 'tests/e2e/harness.mjs'));
+
   const args = [
     'dev',
     ...(script ? [script] : []),
+    '--config', config,
     '--port', String(port),
     '--ip', '127.0.0.1',
     '--inspector-port', String(inspectorPort),
@@ -205,12 +226,6 @@ export async function startShop({
   const url = `http://127.0.0.1:${port}`;
   const allowed = [url, vars.ALLOWED_ORIGINS].filter(Boolean).join(',');
   for (const [name, value] of Object.entries({ ...vars, ALLOWED_ORIGINS: allowed })) args.push('--var', `${name}:${value}`);
-
-  const env = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' };
-  delete env.STRIPE_SECRET_KEY;
-  delete env.STRIPE_API_BASE;
-  if (publishableKey) env.STRIPE_PUBLISHABLE_KEY = publishableKey;
-  else delete env.STRIPE_PUBLISHABLE_KEY;
 
   const proc = spawnLogged('wrangler', WRANGLER_BIN, args, { cwd, env });
   try {

@@ -218,6 +218,14 @@ pub fn load_book(
     let published = file.take(raw.valid_published()).flatten();
     let mut problems = file.problems;
     let images = images::find(path, split.body, split.body_line, &mut problems);
+    for (what, offset) in markdown::blocked_html(split.body) {
+        let line = split.body_line + split.body[..offset].matches('\n').count();
+        problems.push(
+            Diagnostic::new(path, format!("the description has {what}, which the shop's Content-Security-Policy stops browsers from running or applying"))
+                .at_line(Some(line))
+                .help("write it in markdown, or give the element a class and style that class in the theme's CSS (static/shop.css)"),
+        );
+    }
     match (title, author, amount, currency) {
         (Some(title), Some(author), Some(amount), Some(currency)) if problems.is_empty() => Ok(Some(Book {
             id,

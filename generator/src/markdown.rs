@@ -69,6 +69,60 @@ pub fn image_sources(markdown: &str) -> Vec<(String, usize)> {
         .collect()
 }
 
+/// Raw HTML in a description that the shop's Content-Security-Policy stops browsers from
+/// running or applying (`script-src 'self'`, `style-src 'self'`, no inline anything): what it
+/// is, and its byte offset. Markdown itself never needs any of it.
+pub fn blocked_html(markdown: &str) -> Vec<(&'static str, usize)> {
+    if !markdown.contains('<') {
+        return Vec::new();
+    }
+    Parser::new_ext(markdown, options())
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Html(html) | Event::InlineHtml(html) => {
+                // Quoted attribute values are text, not markup: left out.
+                let mut quote = None;
+                let html: String = html
+                    .chars()
+                    .filter(|&c| match quote {
+                        Some(q) if c == q => {
+                            quote = None;
+                            false
+                        }
+                        Some(_) => false,
+                        None if c == '"' || c == '\'' => {
+                            quote = Some(c);
+                            true
+                        }
+                        None => true,
+                    })
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                let attribute = |name: &str| {
+                    html.match_indices(name).any(|(at, _)| at > 0 && html.as_bytes()[at - 1].is_ascii_whitespace())
+                };
+                let handler = html.match_indices(" on").any(|(at, _)| {
+                    let rest = &html[at + 3..];
+                    let name = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+                    name > 0 && rest[name..].trim_start().starts_with('=')
+                });
+                if html.contains("<script") {
+                    Some(("a <script> element", range.start))
+                } else if html.contains("<style") {
+                    Some(("a <style> element", range.start))
+                } else if attribute("style=") || attribute("style =") {
+                    Some(("a style attribute", range.start))
+                } else if handler {
+                    Some(("an event handler attribute (onclick=…)", range.start))
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// The longest summary, in characters: enough for a listing card and a search result.
 pub const SUMMARY_MAX: usize = 200;
 
@@ -206,6 +260,19 @@ mod tests {
         for case in &cases {
             assert_eq!(first_paragraph_text(case), paragraph_in(case).unwrap_or_default(), "{case}");
         }
+    }
+
+    #[test]
+    fn html_the_csp_blocks_is_found_where_it_is() {
+        let found = |md: &str| blocked_html(md).into_iter().map(|(what, _)| what).collect::<Vec<_>>();
+        assert_eq!(found("A <span style=\"color:red\">red</span> word."), ["a style attribute"]);
+        assert_eq!(found("<div>\n<script>alert(1)</script>\n</div>\n"), ["a <script> element"]);
+        assert_eq!(found("<style>p{}</style>\n"), ["a <style> element"]);
+        assert_eq!(found("<img src=\"a.png\" onerror=\"x()\">"), ["an event handler attribute (onclick=…)"]);
+        assert!(found("Plain *markdown*, <b>bold</b>, <abbr title=\"on style=\">x</abbr> and `<script>` as code.")
+            .is_empty());
+        let offset = blocked_html("Line one.\n\nA <span style=\"x\">b</span>.")[0].1;
+        assert_eq!(offset, 13);
     }
 
     #[test]

@@ -1296,3 +1296,17 @@ fn a_shop_of_ten_thousand_books_fits_one_free_deployment() {
     assert!(summary.files < 20_000, "{} files", summary.files);
     println!("10,000 books: {} files, {} pages", summary.files, summary.pages);
 }
+
+#[test]
+fn html_in_a_description_that_the_csp_would_block_is_refused_at_its_line() {
+    let site = Site::new();
+    site.write(
+        "content/books/styled.md",
+        "+++\ntitle = \"Styled\"\nauthor = \"A\"\nprice = \"10.00\"\n+++\nFirst line.\n\nA <span style=\"color: red\">red</span> word.\n",
+    );
+    site.check_fails_with(
+        "error: content/books/styled.md:8: the description has a style attribute, which the shop's \
+Content-Security-Policy stops browsers from running or applying\n  \
+help: write it in markdown, or give the element a class and style that class in the theme's CSS (static/shop.css)",
+    );
+}

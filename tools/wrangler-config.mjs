@@ -4,8 +4,8 @@
 // With a custom build, wrangler 4.x never reloads its asset manifest when files appear in or
 // leave the assets folder (its BundlerController re-emits the bundle on an asset change only
 // for bundles it made itself), and it runs the build a second time as its watcher of
-// `watch_dir` starts, reloading the worker whenever that second build ends: after "Ready" on a
-// loaded machine, and a request caught by that reload may never be answered.
+// `watch_dir` starts (a second build for nothing, and a reload when it ends; a request caught by
+// a reload can be left unanswered: tests/e2e/README.md).
 
 import { join } from 'node:path';
 

@@ -266,10 +266,7 @@ impl Out {
         }
     }
 
-    fn finish(mut self) -> Option<String> {
-        if self.line_started {
-            self.bytes.push(b'\n');
-        }
+    fn finish(self) -> Option<String> {
         // Only whole comments and ASCII blanks were left out, so the bytes are still UTF-8.
         String::from_utf8(self.bytes).ok()
     }

@@ -44,7 +44,9 @@ const SHIP = {
 // pages themselves get it from the catalog crate (<body data-shop>), which a test below checks.
 const ENDPOINT = '/api/payment-intent';
 const SCREENSHOTS_DIR = join(REPO_ROOT, 'docs/screenshots');
-const PAGE_WEIGHT_BUDGET = 20 * 1024; // bytes, gzipped: our own JS+CSS on the checkout page
+// 24 KB since the theme's scripts carry their JSDoc types (issue 11: checked by tsc, shipped as
+// written, no build step): about 3 KB of the checkout page's 22.5; 20 KB before.
+const PAGE_WEIGHT_BUDGET = 24 * 1024; // bytes, gzipped: our own JS+CSS on the checkout page
 
 /** Waits until `selector`'s text matches `re`; fails with what the page actually shows. */
 async function waitForText(page, selector, re, timeout = 10_000) {
@@ -605,7 +607,7 @@ describe('the shop in a browser', () => {
     }, { bypassCSP: false, api: 'https://api.stripe.com' });
   });
 
-  it('page weight: our own JS+CSS on the checkout page stays under 20 KB gzipped', async () => {
+  it('page weight: our own JS+CSS on the checkout page stays under 24 KB gzipped', async () => {
     await withPage('weight', async ({ page }) => {
       const ours = new Map();
       page.on('response', (r) => {

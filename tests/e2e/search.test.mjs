@@ -16,7 +16,8 @@ import { ARTIFACTS_DIR, REPO_ROOT, SHOP_START_TIMEOUT_MS, axeProblems, launchChr
 
 const HOOK = { timeout: SHOP_START_TIMEOUT_MS + 60_000 };
 const CART_KEY = 'bookshop.cart';
-const PAGE_WEIGHT_BUDGET = 20 * 1024; // bytes, gzipped: our own JS+CSS on any page, the index excluded
+// 24 KB since the theme's scripts carry their JSDoc types (browser.test.mjs says why); 20 KB before.
+const PAGE_WEIGHT_BUDGET = 24 * 1024; // bytes, gzipped: our own JS+CSS on any page, the index excluded
 const CAFE = {
   id: 'cafe-society',
   title: 'Café Society',

@@ -44,6 +44,8 @@ const SHIP = {
 // pages themselves get it from the catalog crate (<body data-shop>), which a test below checks.
 const ENDPOINT = '/api/payment-intent';
 const SCREENSHOTS_DIR = join(REPO_ROOT, 'docs/screenshots');
+// The theme's scripts carry JSDoc types for tsc; `bookshop build` publishes them without
+// comments (generator/src/minify.rs), so the types cost shoppers nothing.
 const PAGE_WEIGHT_BUDGET = 20 * 1024; // bytes, gzipped: our own JS+CSS on the checkout page
 
 /** Waits until `selector`'s text matches `re`; fails with what the page actually shows. */

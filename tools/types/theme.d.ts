@@ -9,6 +9,23 @@ declare global {
     Bookshop: Bookshop.Shared;
   }
 
+  /** search.js's index (generator/src/search.rs writes it). */
+  namespace Search {
+    /** The manifest: shard tiers as [first term, url] pairs, weights, book chunks. */
+    interface Manifest {
+      fold: Record<string, string>;
+      names: [string, string][];
+      words: [string, string][];
+      weights: number[];
+      chunks: string[];
+      per_chunk: number;
+    }
+    /** A shard: term → postings ([weight index, count, book deltas…]…). */
+    type Shard = Record<string, number[]>;
+    /** A book of a chunk: [id, title, author, price, url, cover, available]. */
+    type Hit = [string, string, string, string, string, string, boolean];
+  }
+
   namespace Bookshop {
     /** What the pages agree on with the worker: <body data-shop>, from the catalog crate. */
     interface Contract {

@@ -15,26 +15,17 @@
   let shown = ''; // the standing problem last said
   const problem = () => standing.stripe || standing.order;
 
-  /**
-   * The element of the cart page with this id, of this type (default any element). The template
-   * has them all: a theme that drops one gets this error, naming it, rather than a null later on.
-   * @template {HTMLElement} [T=HTMLElement]
-   * @param {string} id
-   * @param {new () => T} [type]
-   * @returns {T}
-   */
+  // The element #id (of `type`): a theme that drops one gets an error naming it, not a null later.
+  /** @template {HTMLElement} [T=HTMLElement] @param {string} id @param {new () => T} [type] @returns {T} */
   const $ = (id, type) => {
     const el = document.getElementById(id);
-    if (!el || (type && !(el instanceof type))) throw new Error(`bookshop: the cart page has no ${type ? type.name : 'element'} #${id} (themes/default/templates/cart.html has it)`);
+    if (!el || (type && !(el instanceof type))) throw new Error(`bookshop: no #${id} on the cart page`);
     return /** @type {T} */ (el);
   };
 
-  /**
-   * Words for a shopper from a Stripe.js error. Stripe writes only card_error and
-   * validation_error messages for shoppers ("Your card was declined."); every other type
-   * (invalid_request_error, api_error, …) is developer text, so the shopper gets ours.
-   * @param {import('@stripe/stripe-js').StripeError | undefined} error
-   */
+  // Stripe writes only card_error and validation_error messages for shoppers; other types are
+  // developer text (invalid_request_error, api_error…), so the shopper gets ours.
+  /** @param {import('@stripe/stripe-js').StripeError | undefined} error */
   const fromStripe = (error) => (error && (error.type === 'card_error' || error.type === 'validation_error') && error.message
     ? error.message
     : 'The payment could not be completed, and nothing was charged. Please try again; if it happens again, reload the page.');

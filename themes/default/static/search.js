@@ -4,15 +4,7 @@
    box into the results, ↑/↓ between them, Escape back to the box. Without JavaScript the form
    goes to the search page, which lists every book. */
 
-/**
- * The index's manifest (generator/src/search.rs): shard tiers as [first term, url] pairs.
- * @typedef {{fold: Record<string, string>, names: [string, string][], words: [string, string][],
- *   weights: number[], chunks: string[], per_chunk: number}} Manifest
- * A shard: term → postings ([weight index, count, book deltas…]…).
- * @typedef {Record<string, number[]>} Shard
- * A book of a chunk: [id, title, author, price, url, cover, available].
- * @typedef {[string, string, string, string, string, string, boolean]} Hit
- */
+// Types of the index: tools/types/theme.d.ts (Search).
 (() => {
   'use strict';
   const form = document.querySelector('form.site-search');
@@ -45,12 +37,12 @@
     }
     return /** @type {Promise<T>} */ (files.get(url));
   };
-  /** @type {Manifest} */
+  /** @type {Search.Manifest} */
   let manifest;
   /** @type {RegExp | null} */
   let folds = null;
-  /** @returns {Promise<Manifest>} */
-  const load = () => get(form.dataset.index || '').then((/** @type {Manifest} */ m) => {
+  /** @returns {Promise<Search.Manifest>} */
+  const load = () => get(form.dataset.index || '').then((/** @type {Search.Manifest} */ m) => {
     manifest = m;
     folds = folds || new RegExp(`[${Object.keys(m.fold).join('')}]`, 'g');
     return m;
@@ -76,7 +68,7 @@
    * @param {'names' | 'words'} tier @param {string} t @param {boolean} prefix @param {number} max @param {Map<number, number>} found
    */
   const match = async (tier, t, prefix, max, found) => {
-    for (const shard of await Promise.all(shardsFor(manifest[tier], t, max).map((url) => /** @type {Promise<Shard>} */ (get(url))))) {
+    for (const shard of await Promise.all(shardsFor(manifest[tier], t, max).map((url) => /** @type {Promise<Search.Shard>} */ (get(url))))) {
       for (const term of prefix ? Object.keys(shard) : [t]) {
         const p = shard[term];
         if (!p || !term.startsWith(t)) continue;
@@ -122,7 +114,7 @@
     return node;
   };
 
-  /** One result: cover, title, author, price, and the button cart.js handles. @param {Hit} book */
+  /** One result: cover, title, author, price, and the button cart.js handles. @param {Search.Hit} book */
   const hit = ([id, title, author, price, url, cover, available]) => {
     const button = el('button', { type: 'button', className: 'add-to-cart', disabled: !available }, available ? 'Add to cart' : 'Sold out');
     Object.assign(button.dataset, { bookId: id, title });
@@ -137,7 +129,7 @@
   /** Renders the first `limit` results into `into`. @param {[number, number][]} results @param {number} limit @param {HTMLElement} into */
   const show = async (results, limit, into) => {
     const rows = await Promise.all(results.slice(0, limit).map(([book]) =>
-      get(manifest.chunks[Math.floor(book / manifest.per_chunk)]).then((/** @type {Hit[]} */ chunk) => chunk[book % manifest.per_chunk])));
+      get(manifest.chunks[Math.floor(book / manifest.per_chunk)]).then((/** @type {Search.Hit[]} */ chunk) => chunk[book % manifest.per_chunk])));
     into.replaceChildren(...rows.map(hit));
   };
 

@@ -114,7 +114,10 @@ impl Engine {
     }
 
     fn start_with(layout: &Layout, output: &Path, options: &Options, preview: bool) -> Result<(Engine, Summary)> {
-        let site = Site::load(layout, options)?;
+        let mut site = Site::load(layout, options)?;
+        // The search index's postings and shards kept, so that a rebuild writes only the
+        // shards and table chunks an edit changed.
+        site.search = search::Cache::incremental();
         let summary = site.write(output, preview)?;
         let catalog_files = CatalogFiles::new(&site.config, &site.books)?;
         let mut engine = Engine {
@@ -204,7 +207,9 @@ impl Engine {
         match self.render_changes(&previous) {
             Ok(files) => {
                 let lists = files.lists;
-                let mut rebuilt = self.write(files.write, files.remove)?;
+                // A failed write leaves index files unwritten that the search cache counts
+                // as written: it starts again from nothing.
+                let mut rebuilt = self.write(files.write, files.remove).inspect_err(|_| self.site.search.reset())?;
                 // Only once written: a failed write leaves the list pages to render again.
                 self.lists = lists;
                 rebuilt.changed = paths.iter().filter(|p| !broken.contains(p)).cloned().collect();
@@ -215,6 +220,8 @@ impl Engine {
             Err(e) => {
                 // Put the last good books back: the next rebuild starts from them.
                 swap_in(&mut self.site.books, previous);
+                // The index read the books that were put back: it reads them all again.
+                self.site.search.reset();
                 if let Ok(fragments) = CatalogFiles::new(&self.site.config, &self.site.books) {
                     self.catalog_files = fragments;
                 }
@@ -326,8 +333,13 @@ impl Engine {
         let lists: HashMap<String, u64> = pages.iter().map(|p| p.url.clone()).zip(fingerprints).collect();
         remove.extend(pages_gone(&self.lists, &lists));
         let write = collected.into_inner().unwrap_or_else(PoisonError::into_inner);
-        // The index's files are named by their bytes: those an edit renamed go.
-        remove.extend(search::stale(&self.output, &write.iter().map(|(rel, _)| rel.as_str()).collect::<Vec<_>>()));
+        // The index's files are named by their bytes: those an edit renamed go. The index
+        // knows which, unless it was built whole again: then they are looked for.
+        match site.search.take_stale() {
+            Some(stale) => remove.extend(stale),
+            None => remove
+                .extend(search::stale(&self.output, &write.iter().map(|(rel, _)| rel.as_str()).collect::<Vec<_>>())),
+        }
         Ok(Files { write, remove, lists })
     }
 

@@ -318,18 +318,20 @@ impl<'a> Renderer<'a> {
     /// and on a tag's list `tag`), on every core. Each book's view is made once, however
     /// many lists show it.
     pub fn lists(&self, books: &[Book], pages: &[&ListPage<'_>], write: &Write<'_>) -> Result<()> {
-        let mut views: Vec<Option<BookView<'_>>> = Vec::new();
-        views.resize_with(books.len(), || None);
-        for &i in pages.iter().flat_map(|p| &p.books) {
-            if views[i].is_none() {
-                views[i] = Some(view(&books[i], None));
-            }
-        }
+        // Each shown book's view once, by its place: only those of these pages (a rebuild
+        // renders a few of 100,000 books' lists; a slot for every book was most of its time).
+        let mut shown: Vec<usize> = pages.iter().flat_map(|p| p.books.iter().copied()).collect();
+        shown.sort_unstable();
+        shown.dedup();
+        let views: Vec<BookView<'_>> = shown.iter().map(|&i| view(&books[i], None)).collect();
         pages.par_iter().try_for_each(|list| -> Result<()> {
             let members: Vec<Card<'_, '_>> = list
                 .books
                 .iter()
-                .filter_map(|&i| views[i].as_ref().map(|book| Card { book, cover_svg: drawn_cover(&books[i]) }))
+                .filter_map(|&i| {
+                    let at = shown.binary_search(&i).ok()?;
+                    Some(Card { book: &views[at], cover_svg: drawn_cover(&books[i]) })
+                })
                 .collect();
             let html = self.page("index.html", &list.url, &|c| {
                 c.insert("books", &members);

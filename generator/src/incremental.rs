@@ -192,11 +192,11 @@ impl Engine {
         }
         let broken: Vec<PathBuf> =
             paths.iter().filter(|p| !loaded.iter().any(|(done, _)| done == *p)).cloned().collect();
-        let previous = swap_in(&mut self.site.books, loaded);
+        let (previous, moved) = swap_in(&mut self.site.books, loaded);
         // A tag is checked against every book's, as `bookshop check` does; unless no changed
         // book's tags changed (the site's tags were fine before: scanning 100,000 books is not).
         let tags_changed = previous.iter().any(|(path, old)| {
-            let new = self.site.books.iter().find(|b| b.path == *path);
+            let new = self.site.books.iter().find(|b| same_path(&b.path, path));
             old.as_ref().map(|b| &b.tags) != new.map(|b| &b.tags)
         });
         let tag_problems = if tags_changed { listing::tag_problems(&self.site.books) } else { Vec::new() };
@@ -204,14 +204,17 @@ impl Engine {
             swap_in(&mut self.site.books, previous);
             return Err(Diagnostics(tag_problems).into());
         }
-        match self.render_changes(&previous) {
+        match self.render_changes(&previous, moved || tags_changed) {
             Ok(files) => {
                 let lists = files.lists;
                 // A failed write leaves index files unwritten that the search cache counts
                 // as written: it starts again from nothing.
                 let mut rebuilt = self.write(files.write, files.remove).inspect_err(|_| self.site.search.reset())?;
                 // Only once written: a failed write leaves the list pages to render again.
-                self.lists = lists;
+                match lists {
+                    Lists::All(lists) => self.lists = lists,
+                    Lists::Some(lists) => self.lists.extend(lists),
+                }
                 rebuilt.changed = paths.iter().filter(|p| !broken.contains(p)).cloned().collect();
                 rebuilt.problems = problems;
                 self.pending = broken;
@@ -250,7 +253,8 @@ impl Engine {
         for (i, (path, book)) in loaded.iter().enumerate() {
             let Some(book) = book else { continue };
             let other_loaded = loaded[..i].iter().filter_map(|(p, b)| b.as_ref().map(|b| (p, b)));
-            let kept = self.site.books.iter().filter(|b| !paths.contains(&b.path)).map(|b| (&b.path, b));
+            let kept =
+                self.site.books.iter().filter(|b| b.id == book.id && !paths.contains(&b.path)).map(|b| (&b.path, b));
             if let Some((first, _)) = kept.chain(other_loaded).find(|(_, other)| other.id == book.id) {
                 problems.push(
                     Diagnostic::new(path, format!("duplicate book id `{}`: {} has it too", book.id, first.display()))
@@ -268,8 +272,9 @@ impl Engine {
     }
 
     /// Renders, in memory, every file the swapped-in books change; `previous` holds the
-    /// books they replaced.
-    fn render_changes(&mut self, previous: &[(PathBuf, Option<Book>)]) -> Result<Files> {
+    /// books they replaced. `moved`: a book came, went, changed place or tags, so lists
+    /// other than those that showed the changed books may have changed.
+    fn render_changes(&mut self, previous: &[(PathBuf, Option<Book>)], moved: bool) -> Result<Files> {
         let site = &self.site;
         let preview = self.preview;
         let renderer = Renderer::new(&site.config, &site.tera);
@@ -289,7 +294,7 @@ impl Engine {
         let mut remove = Vec::new();
         let (mut olds, mut news) = (Vec::new(), Vec::new());
         for (path, old) in previous {
-            let new = site.books.iter().find(|b| b.path == *path);
+            let new = site.books.iter().find(|b| same_path(&b.path, path));
             if old.as_ref() == new {
                 continue;
             }
@@ -310,7 +315,19 @@ impl Engine {
                 }
             }
         }
-        let pages = listing::pages(&site.books, site.config.per_page);
+        // Every list when a book moved: pages after its places shift. Otherwise only the
+        // pages that show the changed books (making every list is O(books)).
+        let in_place = !moved && !self.lists.is_empty();
+        let pages = if in_place {
+            let places = news.iter().filter_map(|new| site.books.iter().position(|b| std::ptr::eq(b, *new)));
+            let mut pages: Vec<ListPage<'_>> =
+                places.flat_map(|i| listing::pages_showing(&site.books, site.config.per_page, i)).collect();
+            pages.sort_by(|a, b| a.url.cmp(&b.url));
+            pages.dedup_by(|a, b| a.url == b.url);
+            pages
+        } else {
+            listing::pages(&site.books, site.config.per_page)
+        };
         let fingerprints = fingerprints(&site.books, &pages);
         let stale: Vec<&ListPage<'_>> = pages
             .iter()
@@ -321,7 +338,7 @@ impl Engine {
         renderer.lists(&site.books, &stale, &collect)?;
         // The price list and sitemap only when a fragment of theirs changed: a description
         // edit writes neither (each is megabytes at 100,000 books).
-        let touched = self.catalog_files.update(&site.config, &olds, &news)?;
+        let touched = self.catalog_files.update(&site.config, &olds, &news, moved)?;
         if touched.prices {
             collect(PRICE_LIST_PATH.trim_start_matches('/'), Output::Text(self.catalog_files.price_list(&site.books)))?;
         }
@@ -331,7 +348,12 @@ impl Engine {
         collect("atom.xml", Output::Text(feeds::atom(&site.config, &site.books)))?;
         search::write(&renderer, &site.books, &site.search, &collect)?;
         let lists: HashMap<String, u64> = pages.iter().map(|p| p.url.clone()).zip(fingerprints).collect();
-        remove.extend(pages_gone(&self.lists, &lists));
+        let lists = if in_place {
+            Lists::Some(lists)
+        } else {
+            remove.extend(pages_gone(&self.lists, &lists));
+            Lists::All(lists)
+        };
         let write = collected.into_inner().unwrap_or_else(PoisonError::into_inner);
         // The index's files are named by their bytes: those an edit renamed go. The index
         // knows which, unless it was built whole again: then they are looked for.
@@ -378,20 +400,37 @@ impl Engine {
 struct Files {
     write: Vec<(String, Vec<u8>)>,
     remove: Vec<String>,
-    lists: HashMap<String, u64>,
+    lists: Lists,
+}
+
+/// List pages' fingerprints: of every list page, or of those a rebuild looked at.
+enum Lists {
+    All(HashMap<String, u64>),
+    Some(HashMap<String, u64>),
+}
+
+/// Whether two paths name the same file. Their bytes first, then their names: comparing
+/// paths component by component, 100,000 times a rebuild, was tens of milliseconds.
+fn same_path(a: &Path, b: &Path) -> bool {
+    a.as_os_str() == b.as_os_str() || (a.file_name() == b.file_name() && a == b)
 }
 
 /// Puts each book in the catalog in place of the one read from the same file (`None`
 /// removes it), keeping catalog order. Returns what it replaced, in the same shape, so
-/// that swapping that in undoes it.
-fn swap_in(books: &mut Vec<Book>, changes: Vec<(PathBuf, Option<Book>)>) -> Vec<(PathBuf, Option<Book>)> {
+/// that swapping that in undoes it, and whether any book came, went or changed place.
+fn swap_in(books: &mut Vec<Book>, changes: Vec<(PathBuf, Option<Book>)>) -> (Vec<(PathBuf, Option<Book>)>, bool) {
     let mut previous = Vec::with_capacity(changes.len());
+    let mut moved = false;
     for (path, book) in changes {
-        let old = match (books.iter().position(|b| b.path == path), book) {
+        let old = match (books.iter().position(|b| same_path(&b.path, &path)), book) {
             // In place: an edit that keeps the book's weight and title needs no sort.
             (Some(i), Some(book)) => Some(std::mem::replace(&mut books[i], book)),
-            (Some(i), None) => Some(books.remove(i)),
+            (Some(i), None) => {
+                moved = true;
+                Some(books.remove(i))
+            }
             (None, book) => {
+                moved |= book.is_some();
                 books.extend(book);
                 None
             }
@@ -400,8 +439,9 @@ fn swap_in(books: &mut Vec<Book>, changes: Vec<(PathBuf, Option<Book>)>) -> Vec<
     }
     if !books.is_sorted_by(|a, b| content::catalog_order(a, b).is_le()) {
         content::sort(books);
+        moved = true;
     }
-    previous
+    (previous, moved)
 }
 
 /// What each list page shows, as one number: its place, its tag and its books' versions.

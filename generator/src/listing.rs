@@ -52,20 +52,22 @@ pub fn page_url(base: &str, n: usize) -> String {
 /// The pages of a list of `total` items, `per_page` a page: (range of items, paginator).
 pub fn paginate(base: &str, total: usize, per_page: usize) -> Vec<(std::ops::Range<usize>, Paginator)> {
     let total_pages = total.div_ceil(per_page).max(1);
-    (1..=total_pages)
-        .map(|number| {
-            let start = (number - 1) * per_page;
-            let range = start..(start + per_page).min(total);
-            let paginator = Paginator {
-                number,
-                total_pages,
-                previous: (number > 1).then(|| page_url(base, number - 1)),
-                next: (number < total_pages).then(|| page_url(base, number + 1)),
-                total_books: total,
-            };
-            (range, paginator)
-        })
-        .collect()
+    (1..=total_pages).map(|number| page_of(base, total, per_page, number)).collect()
+}
+
+/// Page `number` of a list of `total` items, `per_page` a page: (range of items, paginator).
+fn page_of(base: &str, total: usize, per_page: usize, number: usize) -> (std::ops::Range<usize>, Paginator) {
+    let total_pages = total.div_ceil(per_page).max(1);
+    let start = (number - 1) * per_page;
+    let range = start..(start + per_page).min(total);
+    let paginator = Paginator {
+        number,
+        total_pages,
+        previous: (number > 1).then(|| page_url(base, number - 1)),
+        next: (number < total_pages).then(|| page_url(base, number + 1)),
+        total_books: total,
+    };
+    (range, paginator)
 }
 
 /// The URL of a tag's list, percent-encoded (`/tags/%E6%97%A5%E6%9C%AC%E8%AA%9E/`).
@@ -220,9 +222,88 @@ pub fn pages(books: &[Book], per_page: usize) -> Vec<ListPage<'_>> {
     pages
 }
 
+/// The pages of [`pages`] that show the book at `index`: its catalog page and its page of
+/// each of its tags' lists, found without making every list (what the watcher re-renders
+/// after an edit that moves the book nowhere).
+pub fn pages_showing(books: &[Book], per_page: usize, index: usize) -> Vec<ListPage<'_>> {
+    let (range, paginator) = page_of("/", books.len(), per_page, index / per_page + 1);
+    let mut pages =
+        vec![ListPage { url: page_url("/", paginator.number), tag: None, books: range.collect(), paginator }];
+    let mut slugs = Slugs::default();
+    let wanted: Vec<String> =
+        books[index].tags.iter().map(|t| slugs.of(t).to_owned()).filter(|s| !s.is_empty()).collect();
+    // By tag, in the order of its slug (as `tags` lists them): its first spelling, its books.
+    let mut found: BTreeMap<&str, (Option<&str>, Vec<usize>)> =
+        wanted.iter().map(|s| (s.as_str(), (None, Vec::new()))).collect();
+    for (i, book) in books.iter().enumerate() {
+        for name in &book.tags {
+            if let Some((first, members)) = found.get_mut(slugs.of(name)) {
+                first.get_or_insert(name);
+                if members.last() != Some(&i) {
+                    members.push(i);
+                }
+            }
+        }
+    }
+    for (name, members) in found.into_values() {
+        let Some(name) = name else { continue };
+        let url = tag_url(name);
+        let at = members.iter().position(|&i| i == index).unwrap_or_default();
+        let (range, paginator) = page_of(&url, members.len(), per_page, at / per_page + 1);
+        pages.push(ListPage {
+            url: page_url(&url, paginator.number),
+            tag: Some(TagView { name, url: url.clone() }),
+            books: members[range].to_vec(),
+            paginator,
+        });
+    }
+    pages
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pages_showing_a_book_are_those_every_list_has_for_it() {
+        let tags = [&["a", "B"][..], &["b"], &[], &["A", "c"], &["c", "a"]];
+        let books: Vec<Book> = (0..40)
+            .map(|i| {
+                let id = format!("book-{i:02}");
+                Book {
+                    path: Path::new("content/books").join(format!("{id}.md")),
+                    id,
+                    title: format!("Title {i}"),
+                    author: "A".to_owned(),
+                    amount: 100,
+                    currency: catalog::Currency::from_code("usd").expect("currency"),
+                    cover: None,
+                    isbn: None,
+                    published: None,
+                    tags: tags[i % tags.len()].iter().map(|t| (*t).to_owned()).collect(),
+                    weight: 0,
+                    available: true,
+                    draft: false,
+                    body: crate::content::Body { at: 0, digest: 0 },
+                    images: Vec::new(),
+                    summary: String::new(),
+                }
+            })
+            .collect();
+        let all = pages(&books, 3);
+        for index in 0..books.len() {
+            let showing = pages_showing(&books, 3, index);
+            let expected: Vec<&ListPage<'_>> = all.iter().filter(|p| p.books.contains(&index)).collect();
+            assert_eq!(showing.len(), expected.len(), "book {index}");
+            for (page, other) in showing.iter().zip(expected) {
+                assert_eq!(
+                    (&page.url, &page.tag, &page.books, &page.paginator),
+                    (&other.url, &other.tag, &other.books, &other.paginator),
+                    "book {index}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn lists_are_cut_into_linked_pages() {

@@ -4,9 +4,11 @@
 //! files under `public/` as written.
 
 use std::collections::btree_map::Entry;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasherDefault;
 use std::path::Path;
 
+use catalog::digest::Fnv1a;
 use serde::Serialize;
 
 use crate::content::Book;
@@ -229,15 +231,19 @@ pub fn pages_showing(books: &[Book], per_page: usize, index: usize) -> Vec<ListP
     let (range, paginator) = page_of("/", books.len(), per_page, index / per_page + 1);
     let mut pages =
         vec![ListPage { url: page_url("/", paginator.number), tag: None, books: range.collect(), paginator }];
-    let mut slugs = Slugs::default();
-    let wanted: Vec<String> =
-        books[index].tags.iter().map(|t| slugs.of(t).to_owned()).filter(|s| !s.is_empty()).collect();
     // By tag, in the order of its slug (as `tags` lists them): its first spelling, its books.
-    let mut found: BTreeMap<&str, (Option<&str>, Vec<usize>)> =
-        wanted.iter().map(|s| (s.as_str(), (None, Vec::new()))).collect();
+    let mut wanted: Vec<String> =
+        books[index].tags.iter().map(|t| slug::tag_slug(t)).filter(|s| !s.is_empty()).collect();
+    wanted.sort();
+    wanted.dedup();
+    let mut found: Vec<(Option<&str>, Vec<usize>)> = vec![(None, Vec::new()); wanted.len()];
+    // Each spelling's tag among `wanted`, if any, slugged once: a scan of 100,000 books
+    // looks up a few hundred spellings (with a fast hash: most of the scan's time).
+    let mut slot: HashMap<&str, Option<usize>, BuildHasherDefault<Fnv1a>> = HashMap::default();
     for (i, book) in books.iter().enumerate() {
         for name in &book.tags {
-            if let Some((first, members)) = found.get_mut(slugs.of(name)) {
+            let at = *slot.entry(name).or_insert_with(|| wanted.binary_search(&slug::tag_slug(name)).ok());
+            if let Some((first, members)) = at.map(|at| &mut found[at]) {
                 first.get_or_insert(name);
                 if members.last() != Some(&i) {
                     members.push(i);
@@ -245,7 +251,7 @@ pub fn pages_showing(books: &[Book], per_page: usize, index: usize) -> Vec<ListP
             }
         }
     }
-    for (name, members) in found.into_values() {
+    for (name, members) in found {
         let Some(name) = name else { continue };
         let url = tag_url(name);
         let at = members.iter().position(|&i| i == index).unwrap_or_default();

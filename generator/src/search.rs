@@ -310,7 +310,7 @@ impl Index {
         };
         let last = if state.incremental { state.last.take() } else { None };
         let terms_of = |id: &str| state.books.get(id).cloned();
-        let (made, built) = index::build(books, &state.terms, &terms_of, last, edits);
+        let (made, built) = index::build(books, &state.terms, &terms_of, last, edits, state.incremental);
         if state.incremental {
             state.last = Some(built);
         }

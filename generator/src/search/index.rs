@@ -36,7 +36,7 @@ struct Tier {
     /// Term numbers, sorted as JavaScript compares the terms.
     sorted: Vec<u32>,
     /// By term number, the length of its entry in a shard (`"term":[…]`); 0 when not in the tier.
-    lens: Vec<usize>,
+    lens: Vec<u32>,
     /// The shards, in order.
     shards: Vec<Shard>,
 }
@@ -72,13 +72,14 @@ pub(super) type Edits = Vec<(usize, Arc<[u32]>)>;
 
 /// Builds the index of `books` from their packed terms (`terms_of`), reusing `last` when
 /// given: `edits` are the books whose terms may have changed since, with their old terms.
-/// Returns what it made and the state for the next build.
+/// Returns what it made and, with `keep`, the whole state for the next build.
 pub(super) fn build(
     books: &[Book],
     terms: &[Box<str>],
     terms_of: &dyn Fn(&str) -> Option<Arc<[u32]>>,
     last: Option<Built>,
     edits: Option<Edits>,
+    keep: bool,
 ) -> (Made, Built) {
     let same_numbers =
         last.as_ref().is_some_and(|l| l.ids.len() == books.len() && l.ids.iter().zip(books).all(|(id, b)| *id == b.id));
@@ -107,7 +108,8 @@ pub(super) fn build(
                 Some(l) => (0..terms.len()).map(|t| l.postings.get(t) != Some(&postings[t])).collect(),
                 None => vec![true; terms.len()],
             };
-            let shown: Vec<u64> = books.iter().map(shown_hash).collect();
+            // Only a kept build needs them (a one-off build's peak memory is what counts).
+            let shown: Vec<u64> = if keep { books.iter().map(shown_hash).collect() } else { Vec::new() };
             let page_changed = last.as_ref().is_none_or(|l| l.shown != shown);
             let mut built = last.unwrap_or_else(|| Built {
                 ids: Vec::new(),
@@ -131,11 +133,15 @@ pub(super) fn build(
         tier.shards = shards;
         lists.push(list);
     }
+    if !keep {
+        // Not needed again: freed before the books table is made (a one-off build's peak).
+        built.postings = Vec::new();
+    }
     let chunks = chunks(books, &built, changed_books.as_deref(), &mut files);
     stale.extend(built.chunks.iter().filter(|url| !chunks.contains(url)).cloned());
     let had_last = !built.ids.is_empty() || !built.chunks.is_empty();
     built.chunks = chunks.clone();
-    if changed_books.is_none() {
+    if changed_books.is_none() && keep {
         built.ids = books.iter().map(|b| b.id.clone()).collect();
     }
     let words = lists.pop().unwrap_or_default();
@@ -193,7 +199,7 @@ impl Tier {
         for (t, _) in dirty.iter().enumerate().filter(|(_, d)| **d) {
             let p = &postings[t][fields.clone()];
             let within = p.iter().any(|b| !b.is_empty());
-            self.lens[t] = if within { entry_len(&terms[t], p) } else { 0 };
+            self.lens[t] = if within { entry_len(&terms[t], p) as u32 } else { 0 };
             if fresh {
                 if within {
                     self.sorted.push(t as u32);
@@ -232,7 +238,7 @@ impl Tier {
         let mut len = 0;
         for (i, &t) in self.sorted.iter().enumerate() {
             // `{` or `,`, then the entry; a shard ends once it reaches the target.
-            len += 1 + self.lens[t as usize];
+            len += 1 + self.lens[t as usize] as usize;
             if len < target && i + 1 < self.sorted.len() {
                 continue;
             }

@@ -19,7 +19,7 @@ use crate::content::{self, Book, COVER_EXTENSIONS};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::feeds;
 use crate::layout::{Layout, Place};
-use crate::listing::{self, ListPage};
+use crate::listing::{self, ListPage, TagIndex};
 use crate::output::{self, Lock};
 use crate::preview;
 use crate::render::{self, Output, Renderer};
@@ -91,6 +91,9 @@ pub struct Engine {
     site: Site,
     /// Each list page's URL and a fingerprint of what it showed when last rendered.
     lists: HashMap<String, u64>,
+    /// Each tag's books, made when an edit that moves no book needs it; dropped when one
+    /// moves a book or changes tags.
+    tags: Option<TagIndex>,
     /// The price list's and the sitemap's fragments, one per book.
     catalog_files: CatalogFiles,
     /// Changes a failed rebuild did not apply (a rename saved together with a broken book,
@@ -126,6 +129,7 @@ impl Engine {
             options: options.clone(),
             site,
             lists: HashMap::new(),
+            tags: None,
             catalog_files,
             pending: Vec::new(),
             preview,
@@ -275,6 +279,14 @@ impl Engine {
     /// books they replaced. `moved`: a book came, went, changed place or tags, so lists
     /// other than those that showed the changed books may have changed.
     fn render_changes(&mut self, previous: &[(PathBuf, Option<Book>)], moved: bool) -> Result<Files> {
+        // Every list when a book moved: pages after its places shift. Otherwise only the
+        // pages that show the changed books (making every list is O(books)).
+        let in_place = !moved && !self.lists.is_empty();
+        if !in_place {
+            self.tags = None;
+        } else if self.tags.is_none() {
+            self.tags = Some(TagIndex::new(&self.site.books));
+        }
         let site = &self.site;
         let preview = self.preview;
         let renderer = Renderer::new(&site.config, &site.tera);
@@ -315,13 +327,10 @@ impl Engine {
                 }
             }
         }
-        // Every list when a book moved: pages after its places shift. Otherwise only the
-        // pages that show the changed books (making every list is O(books)).
-        let in_place = !moved && !self.lists.is_empty();
-        let pages = if in_place {
+        let pages = if let (true, Some(tags)) = (in_place, &self.tags) {
             let places = news.iter().filter_map(|new| site.books.iter().position(|b| std::ptr::eq(b, *new)));
             let mut pages: Vec<ListPage<'_>> =
-                places.flat_map(|i| listing::pages_showing(&site.books, site.config.per_page, i)).collect();
+                places.flat_map(|i| listing::pages_showing(&site.books, tags, site.config.per_page, i)).collect();
             pages.sort_by(|a, b| a.url.cmp(&b.url));
             pages.dedup_by(|a, b| a.url == b.url);
             pages

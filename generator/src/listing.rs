@@ -5,10 +5,8 @@
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::BuildHasherDefault;
 use std::path::Path;
 
-use catalog::digest::Fnv1a;
 use serde::Serialize;
 
 use crate::content::Book;
@@ -224,35 +222,30 @@ pub fn pages(books: &[Book], per_page: usize) -> Vec<ListPage<'_>> {
     pages
 }
 
+/// Every tag's first spelling and books (indices, in catalog order), by slug: what
+/// [`pages_showing`] finds a book's lists in. Right while no book moves, comes or goes and
+/// no book's tags change (the watcher makes it again after such an edit).
+pub struct TagIndex(HashMap<String, (String, Vec<usize>)>);
+
+impl TagIndex {
+    /// The tags of these books, as [`tags`] finds them.
+    pub fn new(books: &[Book]) -> TagIndex {
+        TagIndex(tags(books).into_iter().map(|t| (slug::tag_slug(t.name), (t.name.to_owned(), t.books))).collect())
+    }
+}
+
 /// The pages of [`pages`] that show the book at `index`: its catalog page and its page of
-/// each of its tags' lists, found without making every list (what the watcher re-renders
-/// after an edit that moves the book nowhere).
-pub fn pages_showing(books: &[Book], per_page: usize, index: usize) -> Vec<ListPage<'_>> {
+/// each of its tags' lists, found in `tags` without making every list (what the watcher
+/// re-renders after an edit that moves the book nowhere).
+pub fn pages_showing<'a>(books: &[Book], tags: &'a TagIndex, per_page: usize, index: usize) -> Vec<ListPage<'a>> {
     let (range, paginator) = page_of("/", books.len(), per_page, index / per_page + 1);
     let mut pages =
         vec![ListPage { url: page_url("/", paginator.number), tag: None, books: range.collect(), paginator }];
-    // By tag, in the order of its slug (as `tags` lists them): its first spelling, its books.
-    let mut wanted: Vec<String> =
-        books[index].tags.iter().map(|t| slug::tag_slug(t)).filter(|s| !s.is_empty()).collect();
+    // In the order of their slugs, as `pages` lists them.
+    let mut wanted: Vec<String> = books[index].tags.iter().map(|t| slug::tag_slug(t)).collect();
     wanted.sort();
     wanted.dedup();
-    let mut found: Vec<(Option<&str>, Vec<usize>)> = vec![(None, Vec::new()); wanted.len()];
-    // Each spelling's tag among `wanted`, if any, slugged once: a scan of 100,000 books
-    // looks up a few hundred spellings (with a fast hash: most of the scan's time).
-    let mut slot: HashMap<&str, Option<usize>, BuildHasherDefault<Fnv1a>> = HashMap::default();
-    for (i, book) in books.iter().enumerate() {
-        for name in &book.tags {
-            let at = *slot.entry(name).or_insert_with(|| wanted.binary_search(&slug::tag_slug(name)).ok());
-            if let Some((first, members)) = at.map(|at| &mut found[at]) {
-                first.get_or_insert(name);
-                if members.last() != Some(&i) {
-                    members.push(i);
-                }
-            }
-        }
-    }
-    for (name, members) in found {
-        let Some(name) = name else { continue };
+    for (name, members) in wanted.iter().filter_map(|slug| tags.0.get(slug)) {
         let url = tag_url(name);
         let at = members.iter().position(|&i| i == index).unwrap_or_default();
         let (range, paginator) = page_of(&url, members.len(), per_page, at / per_page + 1);
@@ -297,8 +290,9 @@ mod tests {
             })
             .collect();
         let all = pages(&books, 3);
+        let index_of_tags = TagIndex::new(&books);
         for index in 0..books.len() {
-            let showing = pages_showing(&books, 3, index);
+            let showing = pages_showing(&books, &index_of_tags, 3, index);
             let expected: Vec<&ListPage<'_>> = all.iter().filter(|p| p.books.contains(&index)).collect();
             assert_eq!(showing.len(), expected.len(), "book {index}");
             for (page, other) in showing.iter().zip(expected) {

@@ -50,18 +50,14 @@ impl CatalogFiles {
     }
 
     /// Puts in the fragments of books that changed: `old` went, `new` came (an edited book
-    /// is in both). Says which files must be written again.
-    pub fn update(&mut self, config: &Config, old: &[&Book], new: &[&Book]) -> Result<Touched> {
-        let mut touched = Touched::default();
-        // Its place in catalog order (the sitemap's order) or its tags (the sitemap lists each
-        // tag's page) changed.
-        let moved = |a: &Book, b: &Book| a.weight != b.weight || a.title != b.title || a.tags != b.tags;
+    /// is in both). `moved`: a book changed place in catalog order (the sitemap's order) or
+    /// its tags (the sitemap lists each tag's page). Says which files must be written again.
+    pub fn update(&mut self, config: &Config, old: &[&Book], new: &[&Book], moved: bool) -> Result<Touched> {
+        let mut touched = Touched { prices: false, sitemap: moved };
         for book in old {
             if !new.iter().any(|n| n.id == book.id) {
                 touched.prices |= self.prices.remove(&book.id).is_some();
                 touched.sitemap |= self.urls.remove(&book.id).is_some();
-            } else if new.iter().any(|n| n.id == book.id && moved(book, n)) {
-                touched.sitemap = true;
             }
         }
         for book in new {
@@ -229,21 +225,30 @@ mod tests {
         let mut files = CatalogFiles::new(&config, &books).expect("fragments");
         // A description edit: neither file.
         let same = books[0].clone();
-        assert_eq!(files.update(&config, &[&books[0]], &[&same]).expect("update"), Touched::default());
+        assert_eq!(files.update(&config, &[&books[0]], &[&same], false).expect("update"), Touched::default());
         // A new price: the price list only.
         let mut repriced = books[0].clone();
         repriced.amount = 150;
-        let touched = files.update(&config, &[&books[0]], &[&repriced]).expect("update");
+        let touched = files.update(&config, &[&books[0]], &[&repriced], false).expect("update");
         assert_eq!(touched, Touched { prices: true, sitemap: false });
         books[0] = repriced;
         assert_eq!(files.price_list(&config, &books), serde_price_list(&books));
         // A book gone: both.
         let gone = books.remove(1);
-        assert_eq!(files.update(&config, &[&gone], &[]).expect("update"), Touched { prices: true, sitemap: true });
+        assert_eq!(
+            files.update(&config, &[&gone], &[], true).expect("update"),
+            Touched { prices: true, sitemap: true }
+        );
         assert_eq!(files.price_list(&config, &books), serde_price_list(&books));
-        // A new title moves a book in catalog order: the sitemap's order.
+        // A new title that moves a book in catalog order: the sitemap's order.
         let mut retitled = books[0].clone();
         retitled.title = "Z".to_owned();
-        assert!(files.update(&config, &[&books[0]], &[&retitled]).expect("update").sitemap);
+        assert!(files.update(&config, &[&books[0]], &[&retitled], true).expect("update").sitemap);
+        // One that keeps its place: only the price list (it has titles).
+        retitled.title = "Y".to_owned();
+        assert_eq!(
+            files.update(&config, &[&books[0]], &[&retitled], false).expect("update"),
+            Touched { prices: true, sitemap: false }
+        );
     }
 }

@@ -19,7 +19,7 @@ use crate::content::{self, Book, COVER_EXTENSIONS};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::feeds;
 use crate::layout::{Layout, Place};
-use crate::listing::{self, ListPage};
+use crate::listing::{self, ListPage, TagIndex};
 use crate::output::{self, Lock};
 use crate::preview;
 use crate::render::{self, Output, Renderer};
@@ -91,6 +91,9 @@ pub struct Engine {
     site: Site,
     /// Each list page's URL and a fingerprint of what it showed when last rendered.
     lists: HashMap<String, u64>,
+    /// Each tag's books, made when an edit that moves no book needs it; dropped when one
+    /// moves a book or changes tags.
+    tags: Option<TagIndex>,
     /// The price list's and the sitemap's fragments, one per book.
     catalog_files: CatalogFiles,
     /// Changes a failed rebuild did not apply (a rename saved together with a broken book,
@@ -114,7 +117,10 @@ impl Engine {
     }
 
     fn start_with(layout: &Layout, output: &Path, options: &Options, preview: bool) -> Result<(Engine, Summary)> {
-        let site = Site::load(layout, options)?;
+        let mut site = Site::load(layout, options)?;
+        // The search index's postings and shards kept, so that a rebuild writes only the
+        // shards and table chunks an edit changed.
+        site.search = search::Cache::incremental();
         let summary = site.write(output, preview)?;
         let catalog_files = CatalogFiles::new(&site.config, &site.books)?;
         let mut engine = Engine {
@@ -123,6 +129,7 @@ impl Engine {
             options: options.clone(),
             site,
             lists: HashMap::new(),
+            tags: None,
             catalog_files,
             pending: Vec::new(),
             preview,
@@ -189,11 +196,11 @@ impl Engine {
         }
         let broken: Vec<PathBuf> =
             paths.iter().filter(|p| !loaded.iter().any(|(done, _)| done == *p)).cloned().collect();
-        let previous = swap_in(&mut self.site.books, loaded);
+        let (previous, moved) = swap_in(&mut self.site.books, loaded);
         // A tag is checked against every book's, as `bookshop check` does; unless no changed
         // book's tags changed (the site's tags were fine before: scanning 100,000 books is not).
         let tags_changed = previous.iter().any(|(path, old)| {
-            let new = self.site.books.iter().find(|b| b.path == *path);
+            let new = place_of(&self.site.books, path).map(|i| &self.site.books[i]);
             old.as_ref().map(|b| &b.tags) != new.map(|b| &b.tags)
         });
         let tag_problems = if tags_changed { listing::tag_problems(&self.site.books) } else { Vec::new() };
@@ -201,12 +208,17 @@ impl Engine {
             swap_in(&mut self.site.books, previous);
             return Err(Diagnostics(tag_problems).into());
         }
-        match self.render_changes(&previous) {
+        match self.render_changes(&previous, moved || tags_changed) {
             Ok(files) => {
                 let lists = files.lists;
-                let mut rebuilt = self.write(files.write, files.remove)?;
+                // A failed write leaves index files unwritten that the search cache counts
+                // as written: it starts again from nothing.
+                let mut rebuilt = self.write(files.write, files.remove).inspect_err(|_| self.site.search.reset())?;
                 // Only once written: a failed write leaves the list pages to render again.
-                self.lists = lists;
+                match lists {
+                    Lists::All(lists) => self.lists = lists,
+                    Lists::Some(lists) => self.lists.extend(lists),
+                }
                 rebuilt.changed = paths.iter().filter(|p| !broken.contains(p)).cloned().collect();
                 rebuilt.problems = problems;
                 self.pending = broken;
@@ -215,6 +227,8 @@ impl Engine {
             Err(e) => {
                 // Put the last good books back: the next rebuild starts from them.
                 swap_in(&mut self.site.books, previous);
+                // The index read the books that were put back: it reads them all again.
+                self.site.search.reset();
                 if let Ok(fragments) = CatalogFiles::new(&self.site.config, &self.site.books) {
                     self.catalog_files = fragments;
                 }
@@ -243,7 +257,8 @@ impl Engine {
         for (i, (path, book)) in loaded.iter().enumerate() {
             let Some(book) = book else { continue };
             let other_loaded = loaded[..i].iter().filter_map(|(p, b)| b.as_ref().map(|b| (p, b)));
-            let kept = self.site.books.iter().filter(|b| !paths.contains(&b.path)).map(|b| (&b.path, b));
+            let kept =
+                self.site.books.iter().filter(|b| b.id == book.id && !paths.contains(&b.path)).map(|b| (&b.path, b));
             if let Some((first, _)) = kept.chain(other_loaded).find(|(_, other)| other.id == book.id) {
                 problems.push(
                     Diagnostic::new(path, format!("duplicate book id `{}`: {} has it too", book.id, first.display()))
@@ -261,8 +276,17 @@ impl Engine {
     }
 
     /// Renders, in memory, every file the swapped-in books change; `previous` holds the
-    /// books they replaced.
-    fn render_changes(&mut self, previous: &[(PathBuf, Option<Book>)]) -> Result<Files> {
+    /// books they replaced. `moved`: a book came, went, changed place or tags, so lists
+    /// other than those that showed the changed books may have changed.
+    fn render_changes(&mut self, previous: &[(PathBuf, Option<Book>)], moved: bool) -> Result<Files> {
+        // Every list when a book moved: pages after its places shift. Otherwise only the
+        // pages that show the changed books (making every list is O(books)).
+        let in_place = !moved && !self.lists.is_empty();
+        if !in_place {
+            self.tags = None;
+        } else if self.tags.is_none() {
+            self.tags = Some(TagIndex::new(&self.site.books));
+        }
         let site = &self.site;
         let preview = self.preview;
         let renderer = Renderer::new(&site.config, &site.tera);
@@ -282,7 +306,7 @@ impl Engine {
         let mut remove = Vec::new();
         let (mut olds, mut news) = (Vec::new(), Vec::new());
         for (path, old) in previous {
-            let new = site.books.iter().find(|b| b.path == *path);
+            let new = place_of(&site.books, path).map(|i| &site.books[i]);
             if old.as_ref() == new {
                 continue;
             }
@@ -303,7 +327,16 @@ impl Engine {
                 }
             }
         }
-        let pages = listing::pages(&site.books, site.config.per_page);
+        let pages = if let (true, Some(tags)) = (in_place, &self.tags) {
+            let places = news.iter().filter_map(|new| site.books.iter().position(|b| std::ptr::eq(b, *new)));
+            let mut pages: Vec<ListPage<'_>> =
+                places.flat_map(|i| listing::pages_showing(&site.books, tags, site.config.per_page, i)).collect();
+            pages.sort_by(|a, b| a.url.cmp(&b.url));
+            pages.dedup_by(|a, b| a.url == b.url);
+            pages
+        } else {
+            listing::pages(&site.books, site.config.per_page)
+        };
         let fingerprints = fingerprints(&site.books, &pages);
         let stale: Vec<&ListPage<'_>> = pages
             .iter()
@@ -314,7 +347,7 @@ impl Engine {
         renderer.lists(&site.books, &stale, &collect)?;
         // The price list and sitemap only when a fragment of theirs changed: a description
         // edit writes neither (each is megabytes at 100,000 books).
-        let touched = self.catalog_files.update(&site.config, &olds, &news)?;
+        let touched = self.catalog_files.update(&site.config, &olds, &news, moved)?;
         if touched.prices {
             collect(
                 PRICE_LIST_PATH.trim_start_matches('/'),
@@ -327,10 +360,20 @@ impl Engine {
         collect("atom.xml", Output::Text(feeds::atom(&site.config, &site.books)))?;
         search::write(&renderer, &site.books, &site.search, &collect)?;
         let lists: HashMap<String, u64> = pages.iter().map(|p| p.url.clone()).zip(fingerprints).collect();
-        remove.extend(pages_gone(&self.lists, &lists));
+        let lists = if in_place {
+            Lists::Some(lists)
+        } else {
+            remove.extend(pages_gone(&self.lists, &lists));
+            Lists::All(lists)
+        };
         let write = collected.into_inner().unwrap_or_else(PoisonError::into_inner);
-        // The index's files are named by their bytes: those an edit renamed go.
-        remove.extend(search::stale(&self.output, &write.iter().map(|(rel, _)| rel.as_str()).collect::<Vec<_>>()));
+        // The index's files are named by their bytes: those an edit renamed go. The index
+        // knows which, unless it was built whole again: then they are looked for.
+        match site.search.take_stale() {
+            Some(stale) => remove.extend(stale),
+            None => remove
+                .extend(search::stale(&self.output, &write.iter().map(|(rel, _)| rel.as_str()).collect::<Vec<_>>())),
+        }
         Ok(Files { write, remove, lists })
     }
 
@@ -369,20 +412,38 @@ impl Engine {
 struct Files {
     write: Vec<(String, Vec<u8>)>,
     remove: Vec<String>,
-    lists: HashMap<String, u64>,
+    lists: Lists,
+}
+
+/// List pages' fingerprints: of every list page, or of those a rebuild looked at.
+enum Lists {
+    All(HashMap<String, u64>),
+    Some(HashMap<String, u64>),
+}
+
+/// Where the book read from `path` is in `books`. Its id (the file's stem) is compared
+/// first: comparing 100,000 paths component by component was tens of milliseconds.
+fn place_of(books: &[Book], path: &Path) -> Option<usize> {
+    let stem = path.file_stem()?;
+    books.iter().position(|b| b.id.as_str() == stem && b.path == path)
 }
 
 /// Puts each book in the catalog in place of the one read from the same file (`None`
 /// removes it), keeping catalog order. Returns what it replaced, in the same shape, so
-/// that swapping that in undoes it.
-fn swap_in(books: &mut Vec<Book>, changes: Vec<(PathBuf, Option<Book>)>) -> Vec<(PathBuf, Option<Book>)> {
+/// that swapping that in undoes it, and whether any book came, went or changed place.
+fn swap_in(books: &mut Vec<Book>, changes: Vec<(PathBuf, Option<Book>)>) -> (Vec<(PathBuf, Option<Book>)>, bool) {
     let mut previous = Vec::with_capacity(changes.len());
+    let mut moved = false;
     for (path, book) in changes {
-        let old = match (books.iter().position(|b| b.path == path), book) {
+        let old = match (place_of(books, &path), book) {
             // In place: an edit that keeps the book's weight and title needs no sort.
             (Some(i), Some(book)) => Some(std::mem::replace(&mut books[i], book)),
-            (Some(i), None) => Some(books.remove(i)),
+            (Some(i), None) => {
+                moved = true;
+                Some(books.remove(i))
+            }
             (None, book) => {
+                moved |= book.is_some();
                 books.extend(book);
                 None
             }
@@ -391,8 +452,9 @@ fn swap_in(books: &mut Vec<Book>, changes: Vec<(PathBuf, Option<Book>)>) -> Vec<
     }
     if !books.is_sorted_by(|a, b| content::catalog_order(a, b).is_le()) {
         content::sort(books);
+        moved = true;
     }
-    previous
+    (previous, moved)
 }
 
 /// What each list page shows, as one number: its place, its tag and its books' versions.

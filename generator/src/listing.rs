@@ -4,7 +4,7 @@
 //! files under `public/` as written.
 
 use std::collections::btree_map::Entry;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::Serialize;
@@ -52,20 +52,22 @@ pub fn page_url(base: &str, n: usize) -> String {
 /// The pages of a list of `total` items, `per_page` a page: (range of items, paginator).
 pub fn paginate(base: &str, total: usize, per_page: usize) -> Vec<(std::ops::Range<usize>, Paginator)> {
     let total_pages = total.div_ceil(per_page).max(1);
-    (1..=total_pages)
-        .map(|number| {
-            let start = (number - 1) * per_page;
-            let range = start..(start + per_page).min(total);
-            let paginator = Paginator {
-                number,
-                total_pages,
-                previous: (number > 1).then(|| page_url(base, number - 1)),
-                next: (number < total_pages).then(|| page_url(base, number + 1)),
-                total_books: total,
-            };
-            (range, paginator)
-        })
-        .collect()
+    (1..=total_pages).map(|number| page_of(base, total, per_page, number)).collect()
+}
+
+/// Page `number` of a list of `total` items, `per_page` a page: (range of items, paginator).
+fn page_of(base: &str, total: usize, per_page: usize, number: usize) -> (std::ops::Range<usize>, Paginator) {
+    let total_pages = total.div_ceil(per_page).max(1);
+    let start = (number - 1) * per_page;
+    let range = start..(start + per_page).min(total);
+    let paginator = Paginator {
+        number,
+        total_pages,
+        previous: (number > 1).then(|| page_url(base, number - 1)),
+        next: (number < total_pages).then(|| page_url(base, number + 1)),
+        total_books: total,
+    };
+    (range, paginator)
 }
 
 /// The URL of a tag's list, percent-encoded (`/tags/%E6%97%A5%E6%9C%AC%E8%AA%9E/`).
@@ -220,9 +222,88 @@ pub fn pages(books: &[Book], per_page: usize) -> Vec<ListPage<'_>> {
     pages
 }
 
+/// Every tag's first spelling and books (indices, in catalog order), by slug: what
+/// [`pages_showing`] finds a book's lists in. Right while no book moves, comes or goes and
+/// no book's tags change (the watcher makes it again after such an edit).
+pub struct TagIndex(HashMap<String, (String, Vec<usize>)>);
+
+impl TagIndex {
+    /// The tags of these books, as [`tags`] finds them.
+    pub fn new(books: &[Book]) -> TagIndex {
+        TagIndex(tags(books).into_iter().map(|t| (slug::tag_slug(t.name), (t.name.to_owned(), t.books))).collect())
+    }
+}
+
+/// The pages of [`pages`] that show the book at `index`: its catalog page and its page of
+/// each of its tags' lists, found in `tags` without making every list (what the watcher
+/// re-renders after an edit that moves the book nowhere).
+pub fn pages_showing<'a>(books: &[Book], tags: &'a TagIndex, per_page: usize, index: usize) -> Vec<ListPage<'a>> {
+    let (range, paginator) = page_of("/", books.len(), per_page, index / per_page + 1);
+    let mut pages =
+        vec![ListPage { url: page_url("/", paginator.number), tag: None, books: range.collect(), paginator }];
+    // In the order of their slugs, as `pages` lists them.
+    let mut wanted: Vec<String> = books[index].tags.iter().map(|t| slug::tag_slug(t)).collect();
+    wanted.sort();
+    wanted.dedup();
+    for (name, members) in wanted.iter().filter_map(|slug| tags.0.get(slug)) {
+        let url = tag_url(name);
+        let at = members.iter().position(|&i| i == index).unwrap_or_default();
+        let (range, paginator) = page_of(&url, members.len(), per_page, at / per_page + 1);
+        pages.push(ListPage {
+            url: page_url(&url, paginator.number),
+            tag: Some(TagView { name, url: url.clone() }),
+            books: members[range].to_vec(),
+            paginator,
+        });
+    }
+    pages
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pages_showing_a_book_are_those_every_list_has_for_it() {
+        let tags = [&["a", "B"][..], &["b"], &[], &["A", "c"], &["c", "a"]];
+        let books: Vec<Book> = (0..40)
+            .map(|i| {
+                let id = format!("book-{i:02}");
+                Book {
+                    path: Path::new("content/books").join(format!("{id}.md")),
+                    id,
+                    title: format!("Title {i}"),
+                    author: "A".to_owned(),
+                    amount: 100,
+                    currency: catalog::Currency::from_code("usd").expect("currency"),
+                    cover: None,
+                    isbn: None,
+                    published: None,
+                    tags: tags[i % tags.len()].iter().map(|t| (*t).to_owned()).collect(),
+                    weight: 0,
+                    available: true,
+                    draft: false,
+                    body: crate::content::Body { at: 0, digest: 0 },
+                    images: Vec::new(),
+                    summary: String::new(),
+                }
+            })
+            .collect();
+        let all = pages(&books, 3);
+        let index_of_tags = TagIndex::new(&books);
+        for index in 0..books.len() {
+            let showing = pages_showing(&books, &index_of_tags, 3, index);
+            let expected: Vec<&ListPage<'_>> = all.iter().filter(|p| p.books.contains(&index)).collect();
+            assert_eq!(showing.len(), expected.len(), "book {index}");
+            for (page, other) in showing.iter().zip(expected) {
+                assert_eq!(
+                    (&page.url, &page.tag, &page.books, &page.paginator),
+                    (&other.url, &other.tag, &other.books, &other.paginator),
+                    "book {index}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn lists_are_cut_into_linked_pages() {

@@ -322,18 +322,27 @@ impl<'a> Renderer<'a> {
     /// and on a tag's list `tag`), on every core. Each book's view is made once, however
     /// many lists show it.
     pub fn lists(&self, books: &[Book], pages: &[&ListPage<'_>], write: &Write<'_>) -> Result<()> {
-        let mut views: Vec<Option<BookView<'_>>> = Vec::new();
-        views.resize_with(books.len(), || None);
+        // Each shown book's view once, by its place: only those of these pages (a rebuild
+        // renders a few of 100,000 books' lists; a slot for every book was most of its time).
+        // By book, its view's place in `views` (u32::MAX: not shown): four bytes a book.
+        let mut slot = vec![u32::MAX; books.len()];
+        // Sized once: grown by doubling, 100,000 views would briefly be held twice.
+        let most = pages.iter().map(|p| p.books.len()).sum::<usize>().min(books.len());
+        let mut views: Vec<BookView<'_>> = Vec::with_capacity(most);
         for &i in pages.iter().flat_map(|p| &p.books) {
-            if views[i].is_none() {
-                views[i] = Some(view(&books[i], None));
+            if slot[i] == u32::MAX {
+                slot[i] = views.len() as u32;
+                views.push(view(&books[i], None));
             }
         }
         pages.par_iter().try_for_each(|list| -> Result<()> {
             let members: Vec<Card<'_, '_>> = list
                 .books
                 .iter()
-                .filter_map(|&i| views[i].as_ref().map(|book| Card { book, cover_svg: drawn_cover(&books[i]) }))
+                .filter_map(|&i| {
+                    let book = views.get(slot[i] as usize)?;
+                    Some(Card { book, cover_svg: drawn_cover(&books[i]) })
+                })
                 .collect();
             let html = self.page("index.html", &list.url, &|c| {
                 c.insert("books", &members);

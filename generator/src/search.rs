@@ -19,7 +19,6 @@
 //! ([`fold`]) the same way on both sides, so `cafe` finds `Café`.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -171,7 +170,8 @@ const TERMS_BATCH: usize = 2048;
 
 /// The site's search index, as files: site-relative path → contents.
 pub struct Index {
-    /// Every file, the manifest first.
+    /// The manifest first, then every file whose bytes are new: all of them, unless the
+    /// cache kept the last build ([`Cache::incremental`]).
     pub files: Vec<(String, String)>,
 }
 
@@ -204,12 +204,20 @@ struct State {
     /// Each book's terms by book id, each a number in `terms` and its field packed in one
     /// `u32` ([`pack`]): four bytes a term, at 100,000 books tens of megabytes less.
     books: HashMap<String, Arc<[u32]>>,
+    /// The terms the books forgotten since the last build had: what their edits changed.
+    forgotten: HashMap<String, Arc<[u32]>>,
     /// Every term seen, by number; grows only.
     terms: Vec<Box<str>>,
     /// Each term's number.
     numbers: HashMap<Box<str>, u32>,
-    /// A hash of what the search page shows, when it was last rendered.
-    page: Option<u64>,
+    /// Whether the last build's postings and shards are kept (the watcher), so the next
+    /// build writes only what changed; a one-off build does not keep them (tens of
+    /// megabytes at 100,000 books).
+    incremental: bool,
+    /// The last build, when kept.
+    last: Option<index::Built>,
+    /// Index files the last build stopped using, when it knew (it had a last build).
+    stale: Option<Vec<String>>,
 }
 
 /// A term's number and its field in one `u32`: the field in the low bits.
@@ -233,27 +241,45 @@ impl State {
 }
 
 impl Cache {
+    /// A cache that keeps each build's postings and shards, for the watcher: a build after
+    /// an edit then costs what the edit changed.
+    pub fn incremental() -> Cache {
+        Cache { state: Mutex::new(State { incremental: true, ..State::default() }) }
+    }
+
     /// The book with this id changed or went: its terms are read again at the next build.
     pub fn forget(&self, id: &str) {
         if let Ok(mut state) = self.state.lock() {
-            state.books.remove(id);
+            if let Some(terms) = state.books.remove(id) {
+                state.forgotten.entry(id.to_owned()).or_insert(terms);
+            }
         }
     }
 
-    /// Whether the search page showing `hash` was already rendered (and remembers it).
-    fn page_is(&self, hash: u64) -> bool {
-        self.state.lock().map(|mut s| s.page.replace(hash) == Some(hash)).unwrap_or(false)
+    /// Forgets everything but whether to keep builds: the next build reads every book and
+    /// writes every file (after a failed rebuild, whose books were put back).
+    pub fn reset(&self) {
+        if let Ok(mut state) = self.state.lock() {
+            *state = State { incremental: state.incremental, ..State::default() };
+        }
+    }
+
+    /// The index files (site-relative) the last build stopped using, or `None` when it
+    /// cannot tell (it had no build before it): then [`stale`] finds them in the output.
+    pub fn take_stale(&self) -> Option<Vec<String>> {
+        self.state.lock().ok()?.stale.take()
     }
 }
 
 impl Index {
     /// Builds the index of these books, in catalog order (a book's number is its place).
     pub fn build(books: &[Book]) -> anyhow::Result<Index> {
-        Index::build_with(books, &Cache::default())
+        Ok(Index::build_with(books, &Cache::default())?.0)
     }
 
-    /// As [`Index::build`], reading only the books the `cache` does not know.
-    pub fn build_with(books: &[Book], cache: &Cache) -> anyhow::Result<Index> {
+    /// As [`Index::build`], reading only the books the `cache` does not know. Also says
+    /// whether what the search page shows changed.
+    pub fn build_with(books: &[Book], cache: &Cache) -> anyhow::Result<(Index, bool)> {
         let mut guard = cache.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let state = &mut *guard;
         let missing: Vec<&Book> = books.iter().filter(|b| !state.books.contains_key(&b.id)).collect();
@@ -272,126 +298,43 @@ impl Index {
             let ids: std::collections::HashSet<&str> = books.iter().map(|b| b.id.as_str()).collect();
             state.books.retain(|id, _| ids.contains(id.as_str()));
         }
-        // By term number: by field, the books (by number, ascending) that have it there.
-        let mut postings: Vec<[Vec<u32>; 5]> = vec![Default::default(); state.terms.len()];
-        for (number, book) in books.iter().enumerate() {
-            for &packed in state.books.get(&book.id).map(|t| &t[..]).unwrap_or_default() {
-                let (term, field) = (packed >> FIELD_BITS, packed & FIELD_MASK);
-                postings[term as usize][field as usize].push(number as u32);
-            }
-        }
-        let mut order: Vec<usize> =
-            (0..postings.len()).filter(|&t| postings[t].iter().any(|b| !b.is_empty())).collect();
-        order.sort_unstable_by(|&a, &b| js_order(&state.terms[a], &state.terms[b]));
-        let tier = |fields: std::ops::Range<usize>| -> Vec<(&str, &[Vec<u32>], usize)> {
-            order
-                .iter()
-                .filter(|&&t| postings[t][fields.clone()].iter().any(|b| !b.is_empty()))
-                .map(|&t| (&*state.terms[t], &postings[t][fields.clone()], fields.start))
-                .collect()
+        // The books read again, by number, with the terms they had: an edit's whole change,
+        // unless a book is new (then the build compares every term's postings).
+        let forgotten = std::mem::take(&mut state.forgotten);
+        let edits: Option<index::Edits> = if missing.len() <= forgotten.len() {
+            let place: HashMap<&str, usize> = missing.iter().map(|b| (b.id.as_str(), 0)).collect();
+            let numbers = books.iter().enumerate().filter(|(_, b)| place.contains_key(b.id.as_str()));
+            numbers.map(|(n, b)| forgotten.get(&b.id).map(|old| (n, old.clone()))).collect()
+        } else {
+            None
         };
-        let mut files = Vec::new();
-        let names = shards("n", &tier(0..4), NAMES_SHARD, &mut files);
-        let words = shards("w", &tier(4..5), WORDS_SHARD, &mut files);
-        let chunks = books
-            .chunks(BOOKS_PER_CHUNK)
-            .enumerate()
-            .map(|(i, chunk)| named(&format!("b{i}"), table(chunk), &mut files))
-            .collect();
+        let last = if state.incremental { state.last.take() } else { None };
+        let terms_of = |id: &str| state.books.get(id).cloned();
+        let (made, built) = index::build(books, &state.terms, &terms_of, last, edits, state.incremental);
+        if state.incremental {
+            state.last = Some(built);
+        }
+        state.stale = made.stale;
         let manifest = Manifest {
             version: VERSION,
             books: books.len(),
             per_chunk: BOOKS_PER_CHUNK,
-            chunks,
-            names,
-            words,
+            chunks: made.chunks,
+            names: made.names,
+            words: made.words,
             weights: WEIGHTS,
             fold: FOLDS.into_iter().collect(),
         };
         let manifest = serde_json::to_string(&manifest).unwrap_or_default();
+        let mut files = made.files;
         files.insert(0, (MANIFEST_URL.trim_start_matches('/').to_owned(), manifest));
-        Ok(Index { files })
+        Ok((Index { files }, made.page_changed))
     }
-}
-
-/// Stores `text` as `/search/x/<stem>.<hash>.json` and returns that URL.
-fn named(stem: &str, text: String, files: &mut Vec<(String, String)>) -> String {
-    let h = catalog::digest::fnv1a(text.as_bytes());
-    let url = format!("{FILES_URL}{stem}.{:08x}.json", (h >> 32) as u32 ^ h as u32);
-    files.push((url.trim_start_matches('/').to_owned(), text));
-    url
 }
 
 /// How JavaScript orders strings (by UTF-16 code unit), so the page's comparisons agree.
 fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
-}
-
-/// Cuts a tier's terms, sorted, into shards of about `target` bytes: [first term, URL] each.
-/// A term is `(term, its postings for some fields, the code of the first of them)`.
-fn shards(
-    stem: &str,
-    terms: &[(&str, &[Vec<u32>], usize)],
-    target: usize,
-    files: &mut Vec<(String, String)>,
-) -> Vec<(String, String)> {
-    let mut list = Vec::new();
-    let mut text = String::new();
-    let mut first = String::new();
-    for &(term, fields, first_code) in terms {
-        if text.is_empty() {
-            text.push('{');
-            first = term.to_owned();
-        } else {
-            text.push(',');
-        }
-        // A term is letters and digits only: nothing in it needs escaping in JSON.
-        text.push('"');
-        text.push_str(term);
-        text.push_str("\":[");
-        let mut sep = "";
-        for (code, books) in fields.iter().enumerate().filter(|(_, b)| !b.is_empty()) {
-            text.push_str(sep);
-            push_number(&mut text, (first_code + code) as u32);
-            text.push(',');
-            push_number(&mut text, books.len() as u32);
-            let mut previous = 0;
-            for &n in books {
-                text.push(',');
-                push_number(&mut text, n - previous);
-                previous = n;
-            }
-            sep = ",";
-        }
-        text.push(']');
-        if text.len() >= target {
-            text.push('}');
-            list.push((
-                std::mem::take(&mut first),
-                named(&format!("{stem}{}", list.len()), std::mem::take(&mut text), files),
-            ));
-        }
-    }
-    if !text.is_empty() {
-        text.push('}');
-        list.push((first, named(&format!("{stem}{}", list.len()), text, files)));
-    }
-    list
-}
-
-/// Appends `n` in decimal: the shards are mostly numbers, and `write!` is several times slower.
-fn push_number(text: &mut String, mut n: u32) {
-    let mut digits = [0u8; 10];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    text.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 /// A chunk of the books table: `[id, title, author, price, url, cover, available]` each.
@@ -465,18 +408,15 @@ pub const TEMPLATE: &str = "search.html";
 /// Writes the index and, when the theme has [`TEMPLATE`], the search page (`letters`, the
 /// books A–Z, and `tags`, every tag's list). Returns the number of pages written.
 pub fn write(renderer: &Renderer<'_>, books: &[Book], cache: &Cache, write: &Write<'_>) -> Result<usize> {
-    for (rel, text) in Index::build_with(books, cache)?.files {
+    let (index, page_changed) = Index::build_with(books, cache)?;
+    for (rel, text) in index.files {
         write(&rel, Output::Text(text))?;
     }
     if !renderer.has(TEMPLATE) {
         return Ok(0);
     }
     // Written again only when what it shows changed (a title, an author, a book or a tag).
-    let mut shown = DefaultHasher::new();
-    for book in books {
-        (&book.id, &book.title, &book.author, &book.tags).hash(&mut shown);
-    }
-    if cache.page_is(shown.finish()) {
+    if !page_changed {
         return Ok(1);
     }
     let letters = a_to_z(books);
@@ -504,5 +444,6 @@ pub fn stale(output: &Path, written: &[&str]) -> Vec<String> {
     stale
 }
 
+mod index;
 #[cfg(test)]
 mod tests;

@@ -450,3 +450,31 @@ fn an_edited_cover_writes_its_new_files_and_removes_the_old() {
     assert_eq!(cover_files(&third.written), Vec::<String>::new(), "drawn into its page");
     shop.assert_same_as_a_full_build();
 }
+
+#[test]
+fn edits_of_a_title_tags_and_description_write_what_a_full_build_would() {
+    let mut shop = Shop::new(30);
+    // A title that keeps the book's place (weight first): its page, its lists, the price
+    // list, the books table and the names' shard; not the sitemap.
+    let rebuilt = shop.save("book-7", &book("Book Seven Renamed", "10.00", "history", 7)).expect("rebuilds");
+    assert!(!rebuilt.written.contains(&"sitemap.xml".to_owned()), "{:?}", rebuilt.written);
+    assert!(rebuilt.written.contains(&"search/index.html".to_owned()), "the search page lists titles");
+    shop.assert_same_as_a_full_build();
+    // A new word in the description, then it gone.
+    let text = book("Book Seven Renamed", "10.00", "history", 7).replace("More about it.", "Zebras, quietly.");
+    shop.save("book-7", &text).expect("rebuilds");
+    shop.assert_same_as_a_full_build();
+    shop.save("book-7", &book("Book Seven Renamed", "10.00", "history", 7)).expect("rebuilds");
+    shop.assert_same_as_a_full_build();
+    // Tags: the lists it leaves and joins, every page after it on them.
+    shop.save("book-7", &book("Book Seven Renamed", "10.00", "science", 7)).expect("rebuilds");
+    shop.assert_same_as_a_full_build();
+    shop.save("book-12", &book("Book 12", "10.00", "poetry", 12)).expect("rebuilds");
+    shop.assert_same_as_a_full_build();
+    // Two books in one save, one of them moving.
+    fs::write(shop.book_path("book-3"), book("Book 3", "11.00", "science", 3)).expect("write");
+    fs::write(shop.book_path("book-20"), book("Book 20", "10.00", "science", 1)).expect("write");
+    let paths = [shop.book_path("book-3"), shop.book_path("book-20")];
+    shop.engine.rebuild(&paths).expect("rebuilds").expect("a book change rebuilds");
+    shop.assert_same_as_a_full_build();
+}

@@ -247,19 +247,103 @@ fn ten_thousand_books_index_figures() {
 fn a_rebuild_from_the_cache_reads_only_forgotten_books_and_matches_a_fresh_build() {
     let mut books = vec![book("a", "Alpha", "X", &[], "one"), book("b", "Beta", "Y", &[], "two")];
     let cache = Cache::default();
-    assert_eq!(Index::build_with(&books, &cache).expect("index").files, Index::build(&books).expect("index").files);
+    assert_eq!(Index::build_with(&books, &cache).expect("index").0.files, Index::build(&books).expect("index").files);
     set_body(&mut books[1], "three");
     books.push(book("c", "Gamma", "Z", &[], "four"));
     cache.forget("b");
     assert_eq!(
-        Index::build_with(&books, &cache).expect("index").files,
+        Index::build_with(&books, &cache).expect("index").0.files,
         Index::build(&books).expect("index").files,
         "b read again, c read"
     );
     books.remove(0);
     assert_eq!(
-        Index::build_with(&books, &cache).expect("index").files,
+        Index::build_with(&books, &cache).expect("index").0.files,
         Index::build(&books).expect("index").files,
         "a gone"
     );
+}
+
+/// The index files a folder holds after each build's new files are written and its stale
+/// ones removed, as the watcher does.
+fn apply(folder: &mut std::collections::BTreeMap<String, String>, books: &[Book], cache: &Cache) {
+    let (index, _) = Index::build_with(books, cache).expect("index");
+    let stale = cache.take_stale();
+    match stale {
+        Some(stale) => {
+            for rel in stale {
+                assert!(folder.remove(&rel).is_some(), "{rel} was written before it is stale");
+            }
+        }
+        None => folder.clear(),
+    }
+    folder.extend(index.files);
+}
+
+fn fresh(books: &[Book]) -> std::collections::BTreeMap<String, String> {
+    Index::build(books).expect("index").files.into_iter().collect()
+}
+
+#[test]
+fn after_each_edit_the_kept_index_writes_what_a_fresh_build_would_have() {
+    // Enough books, with words of their own, for several shards in each tier.
+    let word = |i: usize| format!("w{}x{}", i * 7919 % 100_003, i % 7);
+    let mut books: Vec<Book> = (0..3000)
+        .map(|i| {
+            let body = format!("{} {} {} common words here", word(i), word(i + 1), word(i * 3));
+            book(&format!("b{i:04}"), &format!("Title {} {}", word(i), i), "Some Author", &["science"], &body)
+        })
+        .collect();
+    let cache = Cache::incremental();
+    let mut folder = std::collections::BTreeMap::new();
+    apply(&mut folder, &books, &cache);
+    assert_eq!(folder, fresh(&books));
+    assert!(manifest(&Index::build(&books).expect("index"))["names"].as_array().map_or(0, Vec::len) > 2);
+    let written_before = folder.len();
+
+    // A description: its words come and go.
+    set_body(&mut books[10], "entirely new vocabulary zebra");
+    cache.forget("b0010");
+    let (index, page) = Index::build_with(&books, &cache).expect("index");
+    assert!(!page, "the search page shows no description");
+    assert!(index.files.len() < written_before / 4, "{} of {written_before} files written", index.files.len());
+    let stale = cache.take_stale().expect("the files it replaced");
+    for rel in stale {
+        folder.remove(&rel);
+    }
+    folder.extend(index.files);
+    assert_eq!(folder, fresh(&books), "a description");
+    assert_eq!(postings(&Index::build(&books).expect("index"), "words", "zebra"), [(4, 10)]);
+
+    // A title, an author, tags, in place.
+    books[20].title = "A Wholly Different Title".to_owned();
+    cache.forget("b0020");
+    apply(&mut folder, &books, &cache);
+    assert_eq!(folder, fresh(&books), "a title");
+    books[30].author = "Another Writer".to_owned();
+    books[30].tags = vec!["history".to_owned(), "games".to_owned()];
+    books[2999].tags = Vec::new();
+    cache.forget("b0030");
+    cache.forget("b2999");
+    apply(&mut folder, &books, &cache);
+    assert_eq!(folder, fresh(&books), "an author and tags");
+
+    // A book moved, one gone, one new: every number after them changes.
+    books.swap(5, 500);
+    cache.forget("b0005");
+    cache.forget("b0500");
+    apply(&mut folder, &books, &cache);
+    assert_eq!(folder, fresh(&books), "moved");
+    let gone = books.remove(40);
+    cache.forget(&gone.id);
+    books.insert(7, book("new", "New Book", "New Author", &["new"], "fresh words"));
+    apply(&mut folder, &books, &cache);
+    assert_eq!(folder, fresh(&books), "one gone, one new");
+
+    // After a reset, everything is written again.
+    cache.reset();
+    let (index, page) = Index::build_with(&books, &cache).expect("index");
+    assert!(page);
+    assert_eq!(cache.take_stale(), None);
+    assert_eq!(index.files.into_iter().collect::<std::collections::BTreeMap<_, _>>(), fresh(&books));
 }

@@ -309,8 +309,11 @@ impl Index {
             None
         };
         let last = if state.incremental { state.last.take() } else { None };
-        let terms_of = |id: &str| state.books.get(id).cloned();
-        let (made, built) = index::build(books, &state.terms, &terms_of, last, edits, state.incremental);
+        // A one-off build hands each book's terms over as its postings are counted, so the two
+        // copies of every term of every book are never held at once (the build's peak).
+        let incremental = state.incremental;
+        let mut terms_of = |id: &str| if incremental { state.books.get(id).cloned() } else { state.books.remove(id) };
+        let (made, built) = index::build(books, &state.terms, &mut terms_of, last, edits, incremental);
         if state.incremental {
             state.last = Some(built);
         }

@@ -76,7 +76,7 @@ pub(super) type Edits = Vec<(usize, Arc<[u32]>)>;
 pub(super) fn build(
     books: &[Book],
     terms: &[Box<str>],
-    terms_of: &dyn Fn(&str) -> Option<Arc<[u32]>>,
+    terms_of: &mut dyn FnMut(&str) -> Option<Arc<[u32]>>,
     last: Option<Built>,
     edits: Option<Edits>,
     keep: bool,
@@ -158,7 +158,7 @@ fn shown_hash(book: &Book) -> u64 {
 }
 
 /// Every term's postings, from every book's terms.
-fn all_postings(books: &[Book], terms: usize, terms_of: &dyn Fn(&str) -> Option<Arc<[u32]>>) -> Vec<Postings> {
+fn all_postings(books: &[Book], terms: usize, terms_of: &mut dyn FnMut(&str) -> Option<Arc<[u32]>>) -> Vec<Postings> {
     let mut postings: Vec<Postings> = vec![Default::default(); terms];
     for (number, book) in books.iter().enumerate() {
         for &packed in terms_of(&book.id).as_deref().unwrap_or_default() {

@@ -42,23 +42,17 @@ pub fn javascript(source: &str) -> Option<String> {
             }
             b'\'' | b'"' => {
                 let end = string_end(b, i)?;
-                out.verbatim(&b[i..end]);
+                out.code(&b[i..end]);
                 i = end;
                 regex_may_start = false;
             }
-            b'`' => {
-                let (end, closed) = template_part(b, i + 1)?;
-                out.verbatim(&b[i..end]);
-                i = end;
-                if !closed {
-                    substitutions.push(0);
+            // A template literal opens, or goes on after the `}` that ends a substitution.
+            b'`' | b'}' if c == b'`' || substitutions.last() == Some(&0) => {
+                if c == b'}' {
+                    substitutions.pop();
                 }
-                regex_may_start = !closed;
-            }
-            b'}' if substitutions.last() == Some(&0) => {
-                substitutions.pop();
                 let (end, closed) = template_part(b, i + 1)?;
-                out.verbatim(&b[i..end]);
+                out.code(&b[i..end]);
                 i = end;
                 if !closed {
                     substitutions.push(0);
@@ -67,7 +61,7 @@ pub fn javascript(source: &str) -> Option<String> {
             }
             b'/' if regex_may_start => {
                 let end = regex_end(b, i)?;
-                out.verbatim(&b[i..end]);
+                out.code(&b[i..end]);
                 i = end;
                 regex_may_start = false;
             }
@@ -127,7 +121,7 @@ pub fn css(source: &str) -> Option<String> {
             }
             b'\'' | b'"' => {
                 let end = string_end(b, i)?;
-                out.verbatim(&b[i..end]);
+                out.code(&b[i..end]);
                 i = end;
             }
             b'\n' => {
@@ -239,7 +233,8 @@ impl Out {
         Out { bytes: Vec::with_capacity(n), blanks: Vec::new(), line_started: false }
     }
 
-    /// A token (or part of one): the blanks before it are kept, unless it starts its line.
+    /// A token (a string, template or regular expression whole, line breaks inside it too):
+    /// the blanks before it are kept, unless it starts its line.
     fn code(&mut self, token: &[u8]) {
         if self.line_started {
             self.bytes.append(&mut self.blanks);
@@ -247,11 +242,6 @@ impl Out {
         self.blanks.clear();
         self.bytes.extend_from_slice(token);
         self.line_started = true;
-    }
-
-    /// A string, template or regular expression: copied whole, line breaks inside it too.
-    fn verbatim(&mut self, token: &[u8]) {
-        self.code(token);
     }
 
     fn blank(&mut self, c: u8) {

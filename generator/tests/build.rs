@@ -1214,11 +1214,18 @@ help: write available = false (without quotes)"
 #[test]
 fn a_site_over_the_deployments_file_limits_is_refused_and_the_last_good_one_kept() {
     let site = Site::bare();
-    site.book("art-of-doing", HAMMING);
+    fs::write(site.root().join("content/books/art.jpg"), photo(400, 600)).expect("cover");
+    site.book("art-of-doing", &format!("{HAMMING}cover = \"art.jpg\"\n"));
+    site.book("drawn", "title = \"Drawn\"\nauthor = \"A\"\nprice = \"5.00\"\n");
+    let on_disk = |site: &Site| {
+        let files = walkdir::WalkDir::new(site.output()).into_iter().filter_map(Result::ok);
+        files.filter(|e| e.file_type().is_file()).count()
+    };
     let files = site.build().expect("builds").files;
-    let on_disk =
-        walkdir::WalkDir::new(site.output()).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file());
-    assert_eq!(files, on_disk.count(), "the summary counts every file written");
+    assert_eq!(files, on_disk(&site), "the summary counts every file written, made covers too");
+    // A second build takes the covers from the image cache (hard links): they count the same.
+    let again = site.build().expect("builds");
+    assert_eq!((again.covers_cached, again.files), (1, on_disk(&site)), "cached covers are counted");
     let before = site.read("catalog.json");
 
     site.write(

@@ -219,6 +219,30 @@ describe('checkout outcomes real Stripe produces', () => {
     }, { outcomes });
   });
 
+  it('a network blip while processing is checked is not the end of the checks', async () => {
+    const outcomes = stripeOutcomes({ processingChecks: 6 });
+    await withPage('processing-blip', async ({ page, context }) => {
+      await context.clock.install();
+      await checkout(page, { [books[0].id]: 1 }, PROCESSING);
+      await Promise.all([page.waitForURL(ORDER_URL), page.click('#pay')]);
+      await page.waitForSelector('#order-status[data-status="processing"]');
+      const id = (await page.textContent('#order-id')).trim();
+      // The third and fourth checks never reach Stripe: the connection drops.
+      let retrieval = 0;
+      await page.route((url) => url.pathname.startsWith('/v1/payment_intents/'), (route) => {
+        retrieval += 1;
+        return retrieval === 2 || retrieval === 3 ? route.abort('internetdisconnected') : route.fallback();
+      });
+      await advanceUntil(page, async () => {
+        assert.equal((await page.textContent('#order-heading')).trim(), 'Your payment is processing', 'a blip changes nothing shown');
+        return retrieval >= 4;
+      });
+      await advanceUntil(page, async () => (await page.getAttribute('#order-status', 'data-status')) !== 'processing');
+      await waitForExactText(page, '#order-heading', 'Thank you — payment received');
+      assert.equal(outcomes.checks(id), 7, 'every check that reached Stripe counted, until it said succeeded');
+    }, { outcomes });
+  });
+
   it('processing for more than ten minutes: the page says it stopped checking and what happens next', async () => {
     const outcomes = stripeOutcomes({ processingChecks: Infinity });
     await withPage('processing-forever', async ({ page, context }) => {

@@ -96,23 +96,20 @@ impl CatalogFiles {
         json
     }
 
-    /// `sitemap.xml`: the catalog, each book in catalog order, each tag's list.
-    pub fn sitemap(&self, config: &Config, books: &[Book]) -> String {
+    /// The sitemap's files (`sitemap.xml`, and the files it indexes in a shop too big for one):
+    /// the catalog, each book in catalog order, each tag's list.
+    pub fn sitemaps(&self, config: &Config, books: &[Book]) -> Vec<(String, String)> {
         let base = escape::xml(&config.base_url);
-        let size: usize = self.urls.values().map(String::len).sum();
-        let mut xml = String::with_capacity(size + 4096);
-        xml.push_str(feeds::SITEMAP_HEAD);
-        xml.push_str(&format!("  <url><loc>{base}/</loc></url>\n"));
-        for book in books {
-            if let Some(url) = self.urls.get(&book.id) {
-                xml.push_str(url);
-            }
-        }
-        for tag in crate::listing::tags(books) {
-            xml.push_str(&format!("  <url><loc>{base}{}</loc></url>\n", tag.url));
-        }
-        xml.push_str(feeds::SITEMAP_TAIL);
-        xml
+        let home = format!("  <url><loc>{base}/</loc></url>\n");
+        let tags: Vec<String> = crate::listing::tags(books)
+            .iter()
+            .map(|tag| format!("  <url><loc>{base}{}</loc></url>\n", tag.url))
+            .collect();
+        let mut lines: Vec<&str> = Vec::with_capacity(books.len() + tags.len() + 1);
+        lines.push(&home);
+        lines.extend(books.iter().filter_map(|book| self.urls.get(&book.id)).map(String::as_str));
+        lines.extend(tags.iter().map(String::as_str));
+        feeds::sitemap_files(&config.base_url, &lines, feeds::SITEMAP_MAX_URLS)
     }
 
     /// The ids of the books it has fragments of.

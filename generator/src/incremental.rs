@@ -355,7 +355,14 @@ impl Engine {
             )?;
         }
         if touched.sitemap {
-            collect("sitemap.xml", Output::Text(self.catalog_files.sitemap(&site.config, &site.books)))?;
+            let sitemaps = self.catalog_files.sitemaps(&site.config, &site.books);
+            // Files an index that shrank (or became one file) no longer names: numbered from 1.
+            let parts = sitemaps.len().saturating_sub(1);
+            let gone = (parts + 1..).map(feeds::sitemap_part).take_while(|part| self.output.join(part).is_file());
+            remove.extend(gone);
+            for (file, xml) in sitemaps {
+                collect(&file, Output::Text(xml))?;
+            }
         }
         collect("atom.xml", Output::Text(feeds::atom(&site.config, &site.books)))?;
         search::write(&renderer, &site.books, &site.search, &collect)?;

@@ -426,7 +426,9 @@ pub(crate) fn price_list_cover(book: &Book) -> String {
 pub fn catalog_files(config: &Config, books: &[Book], write: &Write<'_>) -> Result<()> {
     let files = CatalogFiles::new(config, books)?;
     write(PRICE_LIST_PATH.trim_start_matches('/'), Output::Text(files.price_list(config, books)))?;
-    write("sitemap.xml", Output::Text(files.sitemap(config, books)))?;
+    for (file, xml) in files.sitemaps(config, books) {
+        write(&file, Output::Text(xml))?;
+    }
     write("atom.xml", Output::Text(feeds::atom(config, books)))
 }
 

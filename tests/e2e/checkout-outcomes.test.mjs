@@ -177,14 +177,19 @@ describe('checkout outcomes real Stripe produces', () => {
     });
   }
 
+  /** Pays a book by bank debit, under a clock the test moves; → the id of the PaymentIntent, processing. */
+  async function payIntoProcessing(page, context) {
+    await context.clock.install();
+    await checkout(page, { [books[0].id]: 1 }, PROCESSING);
+    await Promise.all([page.waitForURL(ORDER_URL), page.click('#pay')]);
+    await page.waitForSelector('#order-status[data-status="processing"]');
+    return (await page.textContent('#order-id')).trim();
+  }
+
   it('processing is checked with backoff for minutes until it succeeds', async () => {
     const outcomes = stripeOutcomes({ processingChecks: 12 }); // past the 30 s the page used to give up after
     await withPage('processing', async ({ page, context }) => {
-      await context.clock.install();
-      await checkout(page, { [books[0].id]: 1 }, PROCESSING);
-      await Promise.all([page.waitForURL(ORDER_URL), page.click('#pay')]);
-      await page.waitForSelector('#order-status[data-status="processing"]');
-      const id = (await page.textContent('#order-id')).trim();
+      const id = await payIntoProcessing(page, context);
       await waitForExactText(page, '#order-heading', 'Your payment is processing');
       assert.equal((await page.textContent('#order-detail')).trim(),
         'Your bank is still confirming it. This page keeps checking for a few minutes, and you may close it: Stripe emails the receipt once the payment is through.');
@@ -198,11 +203,7 @@ describe('checkout outcomes real Stripe produces', () => {
   it('a network blip while processing is checked is not the end of the checks', async () => {
     const outcomes = stripeOutcomes({ processingChecks: 6 });
     await withPage('processing-blip', async ({ page, context }) => {
-      await context.clock.install();
-      await checkout(page, { [books[0].id]: 1 }, PROCESSING);
-      await Promise.all([page.waitForURL(ORDER_URL), page.click('#pay')]);
-      await page.waitForSelector('#order-status[data-status="processing"]');
-      const id = (await page.textContent('#order-id')).trim();
+      const id = await payIntoProcessing(page, context);
       // The third and fourth checks never reach Stripe: the connection drops.
       let retrieval = 0;
       await page.route((url) => url.pathname.startsWith('/v1/payment_intents/'), (route) => {
@@ -222,11 +223,7 @@ describe('checkout outcomes real Stripe produces', () => {
   it('processing for more than ten minutes: the page says it stopped checking and what happens next', async () => {
     const outcomes = stripeOutcomes({ processingChecks: Infinity });
     await withPage('processing-forever', async ({ page, context }) => {
-      await context.clock.install();
-      await checkout(page, { [books[0].id]: 1 }, PROCESSING);
-      await Promise.all([page.waitForURL(ORDER_URL), page.click('#pay')]);
-      await page.waitForSelector('#order-status[data-status="processing"]');
-      const id = (await page.textContent('#order-id')).trim();
+      const id = await payIntoProcessing(page, context);
       await advanceUntil(page, async () => (await page.textContent('#order-heading')).trim() !== 'Your payment is processing');
       await waitForExactText(page, '#order-heading', 'Your payment is still processing');
       assert.equal((await page.textContent('#order-detail')).trim(),

@@ -19,7 +19,7 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Freed memory goes back to the system after 10 ms (mimalloc 2's default), where mimalloc 3
 /// keeps it a second: a build's steps each free tens of megabytes that the next step does
-/// not reuse (100,000 books: a peak of 229-235 MB, 211-217 MB with this). The environment's
+/// not reuse (100,000 books: a peak of 229-235 MB, 210-217 MB with this). The environment's
 /// `MIMALLOC_PURGE_DELAY` still wins.
 fn purge_freed_memory_soon() {
     // SAFETY: sets one option's default (ignored when the environment set it); no memory is touched.

@@ -160,13 +160,15 @@ fn a_valid_site_has_every_page_and_the_price_list() {
 }
 
 #[test]
-fn every_page_has_the_search_box_and_the_search_page_lists_every_book_without_javascript() {
+fn every_page_has_the_search_box_and_the_search_page_leads_to_every_book_without_javascript() {
     let site = Site::new();
     site.book("art-of-doing", HAMMING);
     site.book("cafe", "title = \"Café Society\"\nauthor = \"Zoë Writer\"\nprice = \"9.00\"\ntags = [\"food\"]\n");
+    site.book("carte", "title = \"Carte Blanche\"\nauthor = \"B\"\nprice = \"9.00\"\n");
     site.book("secret", "title = \"Draft\"\nauthor = \"C\"\nprice = \"10.00\"\ndraft = true\n");
     site.build().expect("builds");
-    for page in ["index.html", "cart/index.html", "books/cafe/index.html", "404.html", "search/index.html"] {
+    let pages = ["index.html", "cart/index.html", "books/cafe/index.html", "404.html", "search/index.html"];
+    for page in pages.into_iter().chain(["search/titles/c/index.html"]) {
         let html = site.read(page);
         assert!(
             html.contains(r#"<form class="site-search" role="search" action="/search/" method="get" data-index="/search/index.json">"#),
@@ -175,15 +177,22 @@ fn every_page_has_the_search_box_and_the_search_page_lists_every_book_without_ja
         assert!(html.contains("/assets/search."), "{page} loads the search script");
     }
     let page = site.read("search/index.html");
-    let az = page.find("Titles A to Z").expect("the A–Z list");
-    let (cafe, art) =
-        (page.find(r#"<a href="/books/cafe/">Café Society</a>"#), page.find(r#"<a href="/books/art-of-doing/">"#));
-    assert!(az < cafe.expect("Café listed") && cafe < art, "A–Z by title (Café, then The Art…), every book linked");
+    assert!(
+        page.contains(r#"<h2>Titles A to Z</h2>
+<nav class="az-nav" aria-label="Titles by first letter"><ul><li><a href="/search/titles/c/">C</a></li><li><a href="/search/titles/t/">T</a></li></ul></nav>"#),
+        "a page for each first letter: {page}"
+    );
     assert!(page.contains(r#"<a href="/tags/food/">food</a>"#), "and every topic");
-    assert!(!page.contains("Draft"), "drafts are never listed");
+    let c = site.read("search/titles/c/index.html");
+    assert!(c.contains(r#"<li><strong aria-current="page">C</strong></li><li><a href="/search/titles/t/">T</a></li>"#));
+    let (cafe, carte) = (c.find(r#"<a href="/books/cafe/">Café Society</a>"#), c.find(r#"<a href="/books/carte/">"#));
+    assert!(cafe.expect("Café listed") < carte.expect("Carte listed"), "A–Z by title, accents folded");
+    assert!(!c.contains("art-of-doing"), "only its letter's titles");
+    assert!(site.read("search/titles/t/index.html").contains(r#"<a href="/books/art-of-doing/">"#));
+    assert!(!page.contains("Draft") && !site.output().join("search/titles/d").exists(), "drafts are never listed");
 
     let manifest: serde_json::Value = serde_json::from_str(&site.read("search/index.json")).expect("json");
-    assert_eq!(manifest["books"], 2, "drafts are never indexed");
+    assert_eq!(manifest["books"], 3, "drafts are never indexed");
     let names = site.read(manifest["names"][0][1].as_str().expect("a shard").trim_start_matches('/'));
     assert!(names.contains(r#""cafe":[0,1,"#) && names.contains(r#""zoe":[1,1,"#), "folded: {names}");
     assert!(site.read("_headers").contains("/search/x/*\n  Cache-Control: public, max-age=31536000, immutable\n"));
@@ -360,7 +369,7 @@ fn a_second_build_decodes_no_cover() {
     assert_eq!(cover_files(&site, "art-of-doing."), files, "the same files");
     assert_eq!(
         site.run(&["build"]),
-        (true, "Built 1 book, 6 pages, N files into public in N ms (covers: 0 made, 1 from the cache)".to_owned())
+        (true, "Built 1 book, 7 pages, N files into public in N ms (covers: 0 made, 1 from the cache)".to_owned())
     );
     fs::write(site.root().join("content/books/art.jpg"), photo(400, 601)).expect("write");
     let third = site.build().expect("builds");
@@ -409,8 +418,8 @@ fn the_catalog_is_paginated_and_each_tag_has_its_list() {
     }
     assert_eq!(
         site.build().expect("builds").pages,
-        5 + 3 + 3 + 1 + 3 + 1,
-        "books, catalog pages, tag pages, 3 fixed pages, the search page"
+        5 + 3 + 3 + 1 + 3 + 1 + 1,
+        "books, catalog pages, tag pages, 3 fixed pages, the search page, the titles in B"
     );
     assert!(site.read("index.html").contains("Book 1") && !site.read("index.html").contains("Book 3"));
     assert!(site.read("page/2/index.html").contains("Book 3"));
@@ -843,7 +852,7 @@ fn a_site_with_only_content_builds_with_the_built_in_theme() {
     });
     assert_eq!(
         (ok, printed),
-        (true, format!("Built 1 book, 6 pages, N files into {}/public in N ms", site.root().display()))
+        (true, format!("Built 1 book, 7 pages, N files into {}/public in N ms", site.root().display()))
     );
     let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/default");
     let source = fs::read_to_string(theme.join("static/shop.css")).expect("theme css");
@@ -962,7 +971,7 @@ fn check_and_build_say_how_many_drafts_they_skipped() {
         site.run(&["build"]),
         (
             true,
-            "Built 2 books, 7 pages, N files into public in N ms (1 draft skipped; --drafts previews it)".to_owned()
+            "Built 2 books, 9 pages, N files into public in N ms (1 draft skipped; --drafts previews it)".to_owned()
         )
     );
     assert!(!site.output().join("books/unfinished").exists());
@@ -985,7 +994,7 @@ fn build_with_drafts_previews_them_and_says_so() {
         site.run(&["build", "--drafts"]),
         (
             true,
-            "Built 2 books, 7 pages, N files into public in N ms (1 draft included: a preview, never deploy it)"
+            "Built 2 books, 9 pages, N files into public in N ms (1 draft included: a preview, never deploy it)"
                 .to_owned()
         )
     );
@@ -1004,10 +1013,10 @@ fn a_build_for_localhost_warns_that_its_links_point_there() {
         printed,
         "warning: content/site.toml:3: base_url is http://localhost:8787: canonical links, the sitemap, the feed and robots.txt point to this machine\n  \
 help: fine for a local preview; before deploying, set base_url to the shop's public address, e.g. base_url = \"https://books.example.com\"\n\
-Built 1 book, 6 pages, N files into public in N ms"
+Built 1 book, 7 pages, N files into public in N ms"
     );
     site.write("content/site.toml", "title = \"T\"\nbase_url = \"https://books.example\"\n");
-    assert_eq!(site.run(&["build"]), (true, "Built 1 book, 6 pages, N files into public in N ms".to_owned()));
+    assert_eq!(site.run(&["build"]), (true, "Built 1 book, 7 pages, N files into public in N ms".to_owned()));
 }
 
 #[test]

@@ -178,8 +178,8 @@ fn books_can_be_added_deleted_and_made_drafts() {
     let deleted = shop.delete("new-book");
     assert_eq!(
         site_files(&deleted.removed),
-        ["books/new-book/index.html", "tags/poetry/index.html"],
-        "its page (its drawn cover in it) and the list of a tag no other book has"
+        ["books/new-book/index.html", "search/titles/a/index.html", "tags/poetry/index.html"],
+        "its page (its drawn cover in it), the list of a tag no other book has and the titles in A"
     );
     assert!(!shop.root().join("public/books/new-book").exists(), "the empty folder goes too");
     shop.assert_same_as_a_full_build();
@@ -452,13 +452,26 @@ fn an_edited_cover_writes_its_new_files_and_removes_the_old() {
 }
 
 #[test]
+fn a_title_under_a_new_letter_gets_its_page_and_the_last_title_under_a_letter_takes_it_away() {
+    let mut shop = Shop::new(4);
+    let rebuilt = shop.save("book-2", &book("Zebras", "10.00", "science", 2)).expect("rebuilds");
+    let pages = |files: &[String]| sorted(files.iter().filter(|f| f.starts_with("search/")).cloned().collect());
+    let written = ["search/index.html", "search/titles/b/index.html", "search/titles/z/index.html"];
+    assert_eq!(pages(&rebuilt.written).iter().filter(|f| !is_index(f)).collect::<Vec<_>>(), written);
+    shop.assert_same_as_a_full_build();
+    let rebuilt = shop.save("book-2", &book("Book 2", "10.00", "science", 2)).expect("rebuilds");
+    assert!(rebuilt.removed.contains(&"search/titles/z/index.html".to_owned()), "{:?}", rebuilt.removed);
+    shop.assert_same_as_a_full_build();
+}
+
+#[test]
 fn edits_of_a_title_tags_and_description_write_what_a_full_build_would() {
     let mut shop = Shop::new(30);
     // A title that keeps the book's place (weight first): its page, its lists, the price
     // list, the books table and the names' shard; not the sitemap.
     let rebuilt = shop.save("book-7", &book("Book Seven Renamed", "10.00", "history", 7)).expect("rebuilds");
     assert!(!rebuilt.written.contains(&"sitemap.xml".to_owned()), "{:?}", rebuilt.written);
-    assert!(rebuilt.written.contains(&"search/index.html".to_owned()), "the search page lists titles");
+    assert!(rebuilt.written.contains(&"search/titles/b/index.html".to_owned()), "the page of titles in B");
     shop.assert_same_as_a_full_build();
     // A new word in the description, then it gone.
     let text = book("Book Seven Renamed", "10.00", "history", 7).replace("More about it.", "Zebras, quietly.");

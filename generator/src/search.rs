@@ -369,6 +369,8 @@ fn table(books: &[Book]) -> String {
 pub struct Letter<'a> {
     /// `A`…`Z`, `0–9`, or `…` for titles in other scripts.
     pub letter: String,
+    /// Its page's heading: `Titles A`, `Titles 0–9`, `Titles in other scripts`.
+    pub heading: String,
     /// Its page: `/search/titles/a/`, `/search/titles/digits/`, `/search/titles/other/`.
     pub url: String,
     /// Its books, A–Z.
@@ -411,7 +413,9 @@ pub fn a_to_z(books: &[Book]) -> Vec<Letter<'_>> {
     for (key, book) in sorted {
         let (_, letter, page) = group(&key);
         if letters.last().is_none_or(|l| l.letter != letter) {
-            letters.push(Letter { letter, url: format!("{TITLES_URL}{page}/"), books: Vec::new() });
+            let heading =
+                if page == "other" { "Titles in other scripts".to_owned() } else { format!("Titles {letter}") };
+            letters.push(Letter { letter, heading, url: format!("{TITLES_URL}{page}/"), books: Vec::new() });
         }
         if let Some(last) = letters.last_mut() {
             last.books.push(Entry { title: &book.title, author: &book.author, url: book.url() });

@@ -465,11 +465,22 @@ export function assertNoSecrets(text, where) {
   }
 }
 
-/** GET /catalog.json → the parsed price list. */
+/**
+ * The whole price list as served: GET /catalog.json (the manifest) and every shard it names →
+ * the manifest with `books`, all shards' books. (The pages and the worker read only the shards
+ * they need; the tests want every book.)
+ */
 export async function getCatalog(shopUrl) {
   const res = await shopFetch(shopUrl, '/catalog.json');
-  if (res.status !== 200 || !res.json?.books) throw new Error(`e2e: bad /catalog.json (${res.status}): ${res.text.slice(0, 300)}`);
-  return res.json;
+  const count = res.json?.shards?.count;
+  if (res.status !== 200 || !Number.isInteger(count)) throw new Error(`e2e: bad /catalog.json (${res.status}): ${res.text.slice(0, 300)}`);
+  const shards = await Promise.all(Array.from({ length: count }, async (_, n) => {
+    const path = res.json.shards.path.replace('{shard}', String(n));
+    const shard = await shopFetch(shopUrl, path);
+    if (shard.status !== 200 || shard.json?.shard !== n || !shard.json.books) throw new Error(`e2e: bad ${path} (${shard.status}): ${shard.text.slice(0, 300)}`);
+    return shard.json.books;
+  }));
+  return { ...res.json, books: Object.assign({}, ...shards) };
 }
 
 /** Available books of the price list as [{id, ...book}], all in the currency of the first one. */

@@ -170,7 +170,8 @@ export async function startLocalstripe() {
  * Starts the shop with `wrangler dev` from the repo root (its build command builds the site and the
  * worker first). Values are passed only when given, so a test can start a shop without a secret.
  * The developer's .dev.vars / .env never leak in: an empty env file is passed instead.
- * `script` runs another entry than wrangler.toml's `main` (the panic-probe build).
+ * `script` runs another entry than wrangler.toml's `main` (the panic-probe build); `publicDir`
+ * serves other static assets than the built `public/` (a copy with a broken price list).
  * → { url, port, logFile, stop() }
  */
 export async function startShop({
@@ -181,6 +182,7 @@ export async function startShop({
   cwd = REPO_ROOT,
   vars = {},
   script,
+  publicDir = join(cwd, 'public'),
 } = {}) {
   requireFile(WRANGLER_BIN, 'Run `npm ci` in the repo root (make test does this).');
   requireFile(join(cwd, 'wrangler.toml'), 'The shop has no wrangler.toml yet.');
@@ -205,7 +207,7 @@ export async function startShop({
     throw new Error(`make build failed before starting the shop:\n${String(e.stderr || e.stdout || e.message).slice(-4000)}`);
   }
   const config = join(scratch, 'wrangler.toml');
-  writeFileSync(config, withoutBuild(readFileSync(join(cwd, 'wrangler.toml'), 'utf8'), cwd, join(cwd, 'public'), 'tests/e2e/harness.mjs'));
+  writeFileSync(config, withoutBuild(readFileSync(join(cwd, 'wrangler.toml'), 'utf8'), cwd, publicDir, 'tests/e2e/harness.mjs'));
 
   const args = [
     'dev',

@@ -59,8 +59,9 @@ describe('POST /api/payment-intent, shop configured with localstripe', () => {
     await stripe?.stop();
   });
 
-  it('the price list is versioned and in minor units', () => {
-    assert.equal(catalog.version, 1);
+  it('the price list is versioned, in shards and in minor units', () => {
+    assert.equal(catalog.version, 2);
+    assert.ok(catalog.shards.count >= 1 && Number.isInteger(Math.log2(catalog.shards.count)), 'a power of two');
     for (const b of books) {
       assert.ok(Number.isInteger(b.amount) && b.amount > 0, `${b.id}: amount ${b.amount}`);
       assert.match(b.currency, /^[a-z]{3}$/);

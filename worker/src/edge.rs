@@ -1,6 +1,7 @@
 //! The Workers runtime shell: routing, reading the request, the price list (its manifest and
-//! the shards an order needs) from the deployment's own static assets, and `fetch` to Stripe. Every decision is made by the
-//! plain functions of the other modules; this file only moves bytes.
+//! the shards an order needs) from the deployment's own static assets, and `fetch` to Stripe.
+//! Every decision is made by the plain functions of the other modules; this file only moves
+//! bytes.
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -130,7 +130,8 @@
   const shards = new Map();
   /**
    * The price list of the books `ids` names: the manifest (shop.price_list), then only the
-   * shards those ids are in, at once. Each file is fetched once per page (`fresh`: again).
+   * shards those ids are in, at once. Each file is fetched once per page (`fresh`: again); a
+   * failed read is tried once more, fresh.
    * @param {string[]} [ids] @param {boolean} [fresh] @returns {Promise<Bookshop.PriceList>}
    */
   const catalog = (ids = [], fresh = false) => {
@@ -166,9 +167,11 @@
         return { version: list.version, origin: list.origin, currencies: list.currencies, books };
       });
     }).catch((error) => {
-      // Nothing half-read is kept: the next call fetches again.
+      // Nothing half-read is kept. Once more from scratch: a deploy between reading the
+      // manifest and a shard gives a shard of another count.
       manifest = null;
       shards.clear();
+      if (!fresh) return catalog(ids, true);
       throw error;
     });
   };

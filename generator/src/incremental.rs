@@ -12,7 +12,6 @@ use std::sync::{Mutex, PoisonError};
 use anyhow::{Context, Result};
 
 use catalog::digest::Fnv1a;
-use catalog::PRICE_LIST_PATH;
 
 use crate::catalog_files::CatalogFiles;
 use crate::content::{self, Book, COVER_EXTENSIONS};
@@ -345,15 +344,14 @@ impl Engine {
             .map(|(p, _)| p)
             .collect();
         renderer.lists(&site.books, &stale, &collect)?;
-        // The price list and sitemap only when a fragment of theirs changed: a description
-        // edit writes neither (each is megabytes at 100,000 books).
+        // The price list's shards and the sitemap only when a fragment of theirs changed: a
+        // description edit writes neither (the sitemap is megabytes at 100,000 books); a new
+        // price, the book's shard (and the manifest, written only if its bytes changed).
         let touched = self.catalog_files.update(&site.config, &olds, &news, moved)?;
-        if touched.prices {
-            collect(
-                PRICE_LIST_PATH.trim_start_matches('/'),
-                Output::Text(self.catalog_files.price_list(&site.config, &site.books)),
-            )?;
+        if !touched.shards.is_empty() {
+            self.catalog_files.write_price_list(&site.config, &site.books, touched.shards, &collect)?;
         }
+        remove.extend(touched.gone);
         if touched.sitemap {
             let sitemaps = self.catalog_files.sitemaps(&site.config, &site.books);
             // Files an index that shrank (or became one file) no longer names: numbered from 1.

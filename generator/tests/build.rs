@@ -148,8 +148,8 @@ fn a_valid_site_has_every_page_and_the_price_list() {
     assert!(!site.output().join("covers").exists(), "not a file per book");
     assert!(!site.output().join("books/secret").exists());
 
-    let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
-    assert_eq!(prices["version"], 1);
+    let prices: serde_json::Value = common::price_list(&site.output());
+    assert_eq!(prices["version"], 2);
     assert_eq!(prices["origin"], "https://books.example", "base_url's origin, for the worker");
     assert_eq!(prices["books"]["art-of-doing"]["amount"], 2300);
     assert_eq!(prices["books"]["art-of-doing"]["currency"], "usd");
@@ -307,7 +307,7 @@ Science and Engineering\"></picture>",
             "<meta property=\"og:image:height\" content=\"1080\">",
         ]
     );
-    let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
+    let prices: serde_json::Value = common::price_list(&site.output());
     assert_eq!(prices["books"]["art-of-doing"]["cover"], url(360, "webp"), "the cart's thumbnail is the smallest");
     assert!(!site.output().join("covers/art-of-doing.svg").exists(), "no drawn cover when there is one");
     assert!(!site.output().join("covers").exists(), "the original is not published");
@@ -349,7 +349,7 @@ fn a_drawn_cover_links_a_share_image_of_its_palette() {
         format!("<div class=\"cover cover-drawn\" aria-hidden=\"true\">{drawn}</div>"),
         "a card's drawn cover is in the page, beside the title it repeats"
     );
-    let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
+    let prices: serde_json::Value = common::price_list(&site.output());
     assert_eq!(prices["books"]["art-of-doing"]["cover"], "", "no file: the cart shows a plain cover");
     let ld = site.read("books/art-of-doing/index.html");
     assert!(ld.contains(&format!("\"image\":\"https://books.example/{share}\"")), "JSON-LD points at a raster");
@@ -639,7 +639,7 @@ fn yaml_front_matter_builds_the_same_book() {
         "---\ntitle: The Art of Doing Science and Engineering\nauthor: Richard Hamming\nprice: \"23.00\"\nisbn: 978-1-7322651-7-2\nweight: 1\n---\nA *fine* book.\n",
     );
     yaml.build().expect("builds");
-    assert_eq!(toml.read("catalog.json"), yaml.read("catalog.json"));
+    assert_eq!(common::price_list_files(&toml.output()), common::price_list_files(&yaml.output()));
     assert_eq!(toml.read("books/art-of-doing/index.html"), yaml.read("books/art-of-doing/index.html"));
 }
 
@@ -807,10 +807,10 @@ fn a_failed_build_leaves_the_last_good_site_untouched() {
     let site = Site::new();
     site.book("art-of-doing", HAMMING);
     site.build().expect("builds");
-    let before = site.read("catalog.json");
+    let before = common::price_list_files(&site.output());
     site.book("broken", "title = \"T\"\n");
     site.error();
-    assert_eq!(site.read("catalog.json"), before);
+    assert_eq!(common::price_list_files(&site.output()), before);
     assert!(site.output().join("books/art-of-doing/index.html").is_file());
     assert_eq!(common::entries_named(site.root(), "staging"), Vec::<String>::new(), "no staging folder is left behind");
 }
@@ -935,7 +935,7 @@ fn new_writes_a_documented_draft_that_checks_once_filled_in() {
         .replace("draft = true", "draft = false");
     fs::write(&path, filled).expect("write");
     site.build().expect("builds");
-    assert!(site.read("catalog.json").contains("the-pragmatic-bookseller"));
+    assert!(common::price_list(&site.output())["books"].get("the-pragmatic-bookseller").is_some());
 }
 
 #[test]
@@ -975,7 +975,7 @@ fn check_and_build_say_how_many_drafts_they_skipped() {
         )
     );
     assert!(!site.output().join("books/unfinished").exists());
-    let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
+    let prices: serde_json::Value = common::price_list(&site.output());
     assert!(prices["books"].get("unfinished").is_none(), "a normal build never sells a draft");
 
     site.book("second-draft", DRAFT);
@@ -1025,7 +1025,7 @@ fn the_price_list_carries_base_urls_origin_as_a_browser_writes_it() {
     site.book("art-of-doing", HAMMING);
     site.write("content/site.toml", "title = \"T\"\nbase_url = \"HTTPS://Books.Example:443/shop/\"\n");
     site.build().expect("builds");
-    let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
+    let prices: serde_json::Value = common::price_list(&site.output());
     assert_eq!(prices["origin"], "https://books.example");
 }
 
@@ -1235,7 +1235,7 @@ fn a_site_over_the_deployments_file_limits_is_refused_and_the_last_good_one_kept
     // A second build takes the covers from the image cache (hard links): they count the same.
     let again = site.build().expect("builds");
     assert_eq!((again.covers_cached, again.files), (1, on_disk(&site)), "cached covers are counted");
-    let before = site.read("catalog.json");
+    let before = common::price_list_files(&site.output());
 
     site.write(
         "content/site.toml",
@@ -1250,7 +1250,7 @@ fn a_site_over_the_deployments_file_limits_is_refused_and_the_last_good_one_kept
             files - 1
         )
     );
-    assert_eq!(site.read("catalog.json"), before, "the last good site stays");
+    assert_eq!(common::price_list_files(&site.output()), before, "the last good site stays");
 
     // A file over the size limit: a 1 MiB limit and a picture in a description just over it.
     site.write("content/site.toml", "title = \"Test Press\"\nbase_url = \"https://books.example\"\nmax_file_mib = 1\n");
@@ -1310,6 +1310,12 @@ fn a_shop_of_ten_thousand_books_fits_one_free_deployment() {
     let summary = site.build().expect("a 10,000-book shop builds within the free plan's limits");
     assert_eq!(summary.books, 10_000);
     assert!(summary.files < 20_000, "{} files", summary.files);
+    // The price list in 128 shards: an order reads one of some 80 books, not all 10,000.
+    let prices = common::price_list(&site.output());
+    assert_eq!(
+        (prices["shards"]["count"].as_u64(), prices["books"].as_object().map(|b| b.len())),
+        (Some(128), Some(10_000))
+    );
     println!("10,000 books: {} files, {} pages", summary.files, summary.pages);
 }
 

@@ -137,13 +137,13 @@ fn editing_a_books_description_rewrites_only_its_page() {
 }
 
 #[test]
-fn a_new_price_rewrites_the_book_the_lists_that_show_it_and_the_price_list() {
+fn a_new_price_rewrites_the_book_the_lists_that_show_it_and_its_price_list_shard() {
     let mut shop = Shop::new(10);
     let rebuilt = shop.save("book-4", &book("Book 4", "12.50", "science", 4)).expect("rebuilds");
     // Book 4 is 5th in the catalog (page 2) and 3rd of the science books (page 1).
     assert_eq!(
         site_files(&rebuilt.written),
-        ["books/book-4/index.html", "catalog.json", "page/2/index.html", "tags/science/index.html"]
+        ["books/book-4/index.html", "catalog/0.json", "page/2/index.html", "tags/science/index.html"]
     );
     assert_eq!(index_files(&rebuilt.written), ["search/index", "search/x/b0"], "the price in the books table");
     assert_eq!(index_files(&rebuilt.removed), ["search/x/b0"]);
@@ -154,6 +154,27 @@ fn a_new_price_rewrites_the_book_the_lists_that_show_it_and_the_price_list() {
         Vec::<String>::new(),
         "each file was written beside the site, then moved in"
     );
+}
+
+#[test]
+fn a_new_price_writes_only_its_books_price_list_shard_and_a_new_shard_count_all_of_them() {
+    // 129 books: two shards of the price list.
+    let mut shop = Shop::new(129);
+    let shard_of = |id: &str, count| format!("catalog/{}.json", catalog::price_list::shard_of(id, count));
+    let price_files = |files: &[String]| -> Vec<String> {
+        sorted(files.iter().filter(|f| f.starts_with("catalog")).cloned().collect())
+    };
+    let rebuilt = shop.save("book-4", &book("Book 4", "12.50", "science", 4)).expect("rebuilds");
+    assert_eq!(price_files(&rebuilt.written), [shard_of("book-4", 2)], "the manifest is the same");
+    // 128 books: one shard; the manifest says so, and the second shard goes.
+    let rebuilt = shop.delete("book-128");
+    assert_eq!(price_files(&rebuilt.written), ["catalog.json", "catalog/0.json"]);
+    assert_eq!(price_files(&rebuilt.removed), ["catalog/1.json"]);
+    shop.assert_same_as_a_full_build();
+    // 129 again: both shards.
+    let rebuilt = shop.save("book-128", &book("Book 128", "10.00", "science", 128)).expect("rebuilds");
+    assert_eq!(price_files(&rebuilt.written), ["catalog.json", "catalog/0.json", "catalog/1.json"]);
+    shop.assert_same_as_a_full_build();
 }
 
 #[test]
@@ -287,7 +308,7 @@ fn a_rename_saved_with_a_broken_book_is_applied_and_the_book_kept_until_fixed() 
     assert!(problems[0].starts_with(&format!("{}:4: price `10.999`", typo.display())), "{problems:?}");
     assert_eq!(shop.engine.pending(), std::slice::from_ref(&typo), "the broken book is owed");
     assert_eq!(fs::read(shop.root().join("public/books/book-2/index.html")).expect("page"), book_2_page);
-    assert!(!fs::read_to_string(shop.root().join("public/catalog.json")).expect("prices").contains("\"book-1\""));
+    assert!(common::price_list(&shop.root().join("public"))["books"].get("book-1").is_none());
 
     // Another book's save retries it: still broken, still reported, still kept.
     let again = shop.save("book-0", &book("Book 0", "9.00", "science", 0)).expect("rebuilds");

@@ -159,7 +159,7 @@ describe('the shop in a browser', () => {
       await page.goto(`${shop.url}/`);
       const onPage = await page.$$eval('article.book[data-book-id]', (els) => els.map((e) => e.dataset.bookId));
       const offered = books.filter((b) => onPage.includes(b.id));
-      assert.ok(offered.length >= 2, `two available books of catalog.json on the catalog page (page has ${onPage.join(', ')})`);
+      assert.ok(offered.length >= 2, `two available books of the price list on the catalog page (page has ${onPage.join(', ')})`);
       const [a, b] = offered;
       const extra = offered[2]; // with a third book, it is the one added then removed
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'pay-1-catalog.png'), fullPage: true });

@@ -174,7 +174,8 @@ export async function startLocalstripe() {
  * Starts the shop with `wrangler dev` from the repo root (its build command builds the site and the
  * worker first). Values are passed only when given, so a test can start a shop without a secret.
  * The developer's .dev.vars / .env never leak in: an empty env file is passed instead.
- * `script` runs another entry than wrangler.toml's `main` (the panic-probe build).
+ * `script` runs another entry than wrangler.toml's `main` (the panic-probe build); `publicDir`
+ * serves other static assets than the built `public/` (a copy with a broken price list).
  * → { url, port, logFile, stop() }
  */
 export async function startShop({
@@ -185,6 +186,7 @@ export async function startShop({
   cwd = REPO_ROOT,
   vars = {},
   script,
+  publicDir = join(cwd, 'public'),
 } = {}) {
   requireFile(WRANGLER_BIN, 'Run `npm ci` in the repo root (make test does this).');
   requireFile(join(cwd, 'wrangler.toml'), 'The shop has no wrangler.toml yet.');
@@ -209,7 +211,7 @@ export async function startShop({
     throw new Error(`make build failed before starting the shop:\n${String(e.stderr || e.stdout || e.message).slice(-4000)}`);
   }
   const config = join(scratch, 'wrangler.toml');
-  writeFileSync(config, withoutBuild(readFileSync(join(cwd, 'wrangler.toml'), 'utf8'), cwd, join(cwd, 'public'), 'tests/e2e/harness.mjs'));
+  writeFileSync(config, withoutBuild(readFileSync(join(cwd, 'wrangler.toml'), 'utf8'), cwd, publicDir, 'tests/e2e/harness.mjs'));
 
   const args = [
     'dev',
@@ -469,11 +471,22 @@ export function assertNoSecrets(text, where) {
   }
 }
 
-/** GET /catalog.json → the parsed price list. */
+/**
+ * The whole price list as served: GET /catalog.json (the manifest) and every shard it names →
+ * the manifest with `books`, all shards' books. (The pages and the worker read only the shards
+ * they need; the tests want every book.)
+ */
 export async function getCatalog(shopUrl) {
   const res = await shopFetch(shopUrl, '/catalog.json');
-  if (res.status !== 200 || !res.json?.books) throw new Error(`e2e: bad /catalog.json (${res.status}): ${res.text.slice(0, 300)}`);
-  return res.json;
+  const count = res.json?.shards?.count;
+  if (res.status !== 200 || !Number.isInteger(count)) throw new Error(`e2e: bad /catalog.json (${res.status}): ${res.text.slice(0, 300)}`);
+  const shards = await Promise.all(Array.from({ length: count }, async (_, n) => {
+    const path = res.json.shards.path.replace('{shard}', String(n));
+    const shard = await shopFetch(shopUrl, path);
+    if (shard.status !== 200 || shard.json?.shard !== n || !shard.json.books) throw new Error(`e2e: bad ${path} (${shard.status}): ${shard.text.slice(0, 300)}`);
+    return shard.json.books;
+  }));
+  return { ...res.json, books: Object.assign({}, ...shards) };
 }
 
 /** Available books of the price list as [{id, ...book}], all in the currency of the first one. */

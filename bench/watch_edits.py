@@ -34,8 +34,8 @@ EDITS = {
                                 count=1, flags=re.M),
     # A typo fixed in the title's last word: the book moves a place or two, if at all.
     "title": replace(r'^(title = ".*) (\d+)"$', r'\1x \2"'),
-    # A heavier book sinks past the ~1,000 books of each weight.
-    "weight": replace(r"^weight = (\d+)$", r"weight = 1\1"),
+    # One heavier: the book sinks past the ~1,000 books of the next weight (~40 catalog pages).
+    "weight": lambda text: re.sub(r"^weight = (\d+)$", lambda m: f"weight = {int(m[1]) + 1}", text, count=1, flags=re.M),
     "draft": replace(r"^\+\+\+\n", "+++\ndraft = true\n"),
     "new": None,
     "delete": None,
@@ -48,7 +48,8 @@ def other_tag(text, tag):
 
 
 class Watcher:
-    def __init__(self, bookshop, shop, out):
+    def __init__(self, bookshop, shop, out, echo=False):
+        self.echo = echo
         self.proc = subprocess.Popen([bookshop, "--root", shop, "watch", "--output", out],
                                      stderr=subprocess.PIPE, text=True)
         self.lines = queue.Queue()
@@ -58,6 +59,8 @@ class Watcher:
     def wait_for(self, prefix):
         while True:
             line = self.lines.get(timeout=900)
+            if self.echo:
+                print("  |", line.rstrip(), flush=True)
             if line.startswith(prefix):
                 return line
             if line.startswith("error"):
@@ -108,10 +111,11 @@ def main():
     parser.add_argument("--out", default=None, help="output folder (default SHOP/public)")
     parser.add_argument("--only", default=",".join(EDITS))
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--echo", action="store_true", help="print every line the watcher prints")
     args = parser.parse_args()
     books = os.path.join(args.shop, "content", "books")
     names = sorted(n for n in os.listdir(books) if n.endswith(".md") and not n.startswith("zz-"))
-    watcher = Watcher(args.bookshop, args.shop, args.out or os.path.join(args.shop, "public"))
+    watcher = Watcher(args.bookshop, args.shop, args.out or os.path.join(args.shop, "public"), args.echo)
     results = {}
     try:
         for k, kind in enumerate(args.only.split(",")):

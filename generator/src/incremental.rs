@@ -93,6 +93,8 @@ pub struct Engine {
     lists: HashMap<String, u64>,
     /// Each tag's books, kept up to date: an edit's list pages are found in it.
     tags: TagIndex,
+    /// The feed's books as last written, newest first.
+    feed: Vec<Book>,
     /// The price list's and the sitemap's fragments, one per book.
     catalog_files: CatalogFiles,
     /// Changes a failed rebuild did not apply (a rename saved together with a broken book,
@@ -123,6 +125,7 @@ impl Engine {
         let summary = site.write(output, preview)?;
         let catalog_files = CatalogFiles::new(&site.config, &site.books)?;
         let tags = TagIndex::new(&site.books);
+        let feed = feeds::newest(&site.books).into_iter().cloned().collect();
         let mut engine = Engine {
             layout: layout.clone(),
             output: output.to_owned(),
@@ -130,6 +133,7 @@ impl Engine {
             site,
             lists: HashMap::new(),
             tags,
+            feed,
             catalog_files,
             pending: Vec::new(),
             preview,
@@ -201,9 +205,10 @@ impl Engine {
         // A tag is checked against every book's, as `bookshop check` does; unless no changed
         // book has a tag that could be a problem (the site's tags were fine before:
         // scanning 100,000 books is not).
-        let suspect = previous.iter().filter_map(|(path, _)| place_of(&self.site.books, path)).any(|i| {
-            self.site.books[i].tags.iter().any(|tag| self.tags.may_be_a_problem(tag))
-        });
+        let suspect = previous
+            .iter()
+            .filter_map(|(path, _)| place_of(&self.site.books, path))
+            .any(|i| self.site.books[i].tags.iter().any(|tag| self.tags.may_be_a_problem(tag)));
         let tag_problems = if suspect { listing::tag_problems(&self.site.books) } else { Vec::new() };
         if !tag_problems.is_empty() {
             swap_in(&mut self.site.books, previous);
@@ -211,7 +216,7 @@ impl Engine {
         }
         match self.render_changes(&previous, &places, moved) {
             Ok(files) => {
-                let Files { write, remove, lists, gone_lists, tags } = files;
+                let Files { write, remove, lists, gone_lists, tags, feed } = files;
                 // A failed write leaves index files unwritten that the search cache counts
                 // as written: it starts again from nothing.
                 let mut rebuilt = self.write(write, remove).inspect_err(|_| self.site.search.reset())?;
@@ -221,6 +226,9 @@ impl Engine {
                     self.lists.remove(&url);
                 }
                 self.tags = tags;
+                if let Some(feed) = feed {
+                    self.feed = feed;
+                }
                 rebuilt.changed = paths.iter().filter(|p| !broken.contains(p)).cloned().collect();
                 rebuilt.problems = problems;
                 self.pending = broken;
@@ -358,7 +366,14 @@ impl Engine {
         if touched.sitemap {
             collect("sitemap.xml", Output::Text(self.catalog_files.sitemap(&site.config, &site.books)))?;
         }
-        collect("atom.xml", Output::Text(feeds::atom(&site.config, &site.books)))?;
+        let shown: Vec<&Book> = self.feed.iter().collect();
+        let feed = if feeds::changes(&shown, &olds, &news) {
+            let newest = feeds::newest(&site.books);
+            collect("atom.xml", Output::Text(feeds::atom_of(&site.config, &newest)))?;
+            Some(newest.into_iter().cloned().collect())
+        } else {
+            None
+        };
         search::write(&renderer, &site.books, &site.search, &collect)?;
         let lists: Vec<(String, u64)> = pages.iter().map(|p| p.url.clone()).zip(fingerprints).collect();
         remove.extend(gone_lists.iter().map(|url| listing::file_of(url)));
@@ -371,7 +386,7 @@ impl Engine {
             None => remove
                 .extend(search::stale(&self.output, &write.iter().map(|(rel, _)| rel.as_str()).collect::<Vec<_>>())),
         }
-        Ok(Files { write, remove, lists, gone_lists, tags })
+        Ok(Files { write, remove, lists, gone_lists, tags, feed })
     }
 
     /// Writes the files whose bytes changed and removes the others, one writer at a time.
@@ -406,13 +421,15 @@ impl Engine {
 
 /// What a rebuild rendered: files to write (site-relative path, bytes) and to remove;
 /// once they are written, the fingerprints of the list pages it looked at, the list
-/// pages that went, and the tags.
+/// pages that went, the tags and the feed.
 struct Files {
     write: Vec<(String, Vec<u8>)>,
     remove: Vec<String>,
     lists: Vec<(String, u64)>,
     gone_lists: Vec<String>,
     tags: TagIndex,
+    /// The feed's books, when it was written again.
+    feed: Option<Vec<Book>>,
 }
 
 /// Where the book read from `path` is in `books`. Its id (the file's stem) is compared

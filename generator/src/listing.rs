@@ -25,8 +25,10 @@ pub struct Paginator {
     pub previous: Option<String>,
     /// The next page's URL, if any.
     pub next: Option<String>,
-    /// Books in the whole list.
-    pub total_books: usize,
+    /// Books in the whole list, on its first page only: a book added or removed then
+    /// rewrites that page and those after its place, not every page of the list (a tag's
+    /// list is hundreds of pages in a large shop).
+    pub total_books: Option<usize>,
 }
 
 /// A tag and the books that carry it.
@@ -65,7 +67,7 @@ fn page_of(base: &str, total: usize, per_page: usize, number: usize) -> (std::op
         total_pages,
         previous: (number > 1).then(|| page_url(base, number - 1)),
         next: (number < total_pages).then(|| page_url(base, number + 1)),
-        total_books: total,
+        total_books: (number == 1).then_some(total),
     };
     (range, paginator)
 }
@@ -386,11 +388,22 @@ impl<'t> ListChanges<'t> {
         let ranks: Vec<usize> = ranks.collect();
         let (Some(&lo), Some(&hi)) = (ranks.iter().min(), ranks.iter().max()) else { return };
         let count = |len: usize| if tag.is_some() && len == 0 { 0 } else { len.div_ceil(self.per_page).max(1) };
-        // The paginator says how long the list is: each page changes with its length.
-        let (first, last) = if before == now { (lo / self.per_page + 1, hi / self.per_page + 1) } else { (1, count(now)) };
-        for number in first..=last.min(count(now)) {
+        // Pages after a book that came or went shift. Every paginator says how many pages
+        // there are, the first one how many books.
+        let (first, last) = match (before == now, count(before) == count(now)) {
+            (true, _) => (lo / self.per_page + 1, hi / self.per_page + 1),
+            (false, true) => (lo / self.per_page + 1, count(now)),
+            (false, false) => (1, count(now)),
+        };
+        let first_page = (before != now && first > 1).then_some(1);
+        for number in first_page.into_iter().chain(first..=last.min(count(now))) {
             let (range, paginator) = page_of(base, now, self.per_page, number);
-            self.pages.push(ListPage { url: page_url(base, number), tag: tag.clone(), books: members(range), paginator });
+            self.pages.push(ListPage {
+                url: page_url(base, number),
+                tag: tag.clone(),
+                books: members(range),
+                paginator,
+            });
         }
         self.gone.extend((count(now) + 1..=count(before)).map(|number| page_url(base, number)));
     }
@@ -518,6 +531,7 @@ mod tests {
         assert_eq!(pages[0].1.next.as_deref(), Some("/page/2/"));
         assert_eq!(pages[1].1.previous.as_deref(), Some("/"));
         assert_eq!(pages[2].1.next, None);
+        assert_eq!(pages.iter().map(|p| p.1.total_books).collect::<Vec<_>>(), [Some(50), None, None]);
         assert_eq!(paginate("/tags/x/", 0, 24).len(), 1, "an empty list still has its page");
     }
 }

@@ -4,8 +4,9 @@ bench/gen_shop.py: the watcher's own figure (its `Rebuilt … in N ms` line), mi
 
     bench/watch_edits.py SHOP [--repeat 3] [--bookshop target/release/bookshop] [--only KIND,…]
 
-Each edit is made and then undone (the undo is measured too: it is the same kind of edit), on
-a different book each time, so the shop ends as it started.
+Each edit is made and then undone, on a different book each time, so the shop ends as it
+started. The undo is measured too (the same kind of edit), but for a new book's (a deletion)
+and a deletion's (a new book).
 """
 import argparse
 import os
@@ -103,6 +104,26 @@ def edit(watcher, books, kind, book, verbose):
     return times if kind not in ("new", "delete") else times[:1]
 
 
+def measure(bookshop, shop, out, kinds=tuple(EDITS), repeat=3, verbose=False, echo=False, report=print):
+    """Each kind of edit `repeat` times (and its undo) under one watcher: kind → rebuild times in ms."""
+    books = os.path.join(shop, "content", "books")
+    names = sorted(n for n in os.listdir(books) if n.endswith(".md") and not n.startswith("zz-"))
+    watcher = Watcher(bookshop, shop, out, echo)
+    results = {}
+    try:
+        for k, kind in enumerate(kinds):
+            times = []
+            for r in range(repeat):
+                book = names[(k * 7919 + r * 104729) % len(names)]
+                times += edit(watcher, books, kind, book, verbose)
+            results[kind] = times
+            report(f"{kind:12} min {min(times):5} ms  median {statistics.median(times):7.1f} ms  "
+                   f"({', '.join(map(str, times))})")
+    finally:
+        watcher.stop()
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("shop")
@@ -113,22 +134,9 @@ def main():
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--echo", action="store_true", help="print every line the watcher prints")
     args = parser.parse_args()
-    books = os.path.join(args.shop, "content", "books")
-    names = sorted(n for n in os.listdir(books) if n.endswith(".md") and not n.startswith("zz-"))
-    watcher = Watcher(args.bookshop, args.shop, args.out or os.path.join(args.shop, "public"), args.echo)
-    results = {}
-    try:
-        for k, kind in enumerate(args.only.split(",")):
-            times = []
-            for r in range(args.repeat):
-                book = names[(k * 7919 + r * 104729) % len(names)]
-                times += edit(watcher, books, kind, book, args.verbose)
-            results[kind] = times
-            print(f"{kind:12} min {min(times):5} ms  median {statistics.median(times):7.1f} ms  "
-                  f"({', '.join(map(str, times))})", flush=True)
-    finally:
-        watcher.stop()
-    return results
+    out = args.out or os.path.join(args.shop, "public")
+    measure(args.bookshop, args.shop, out, args.only.split(","), args.repeat, args.verbose, args.echo,
+            report=lambda line: print(line, flush=True))
 
 
 if __name__ == "__main__":

@@ -354,9 +354,9 @@ impl Engine {
         renderer.lists(&site.books, &stale, &collect)?;
         // The price list and sitemap only when a fragment of theirs changed: a description
         // edit writes neither (each is megabytes at 100,000 books).
-        // The sitemap lists the tags' lists too.
-        let tags_changed = olds.iter().map(|b| &b.tags).ne(news.iter().map(|b| &b.tags));
-        let touched = self.catalog_files.update(&site.config, &olds, &news, moved || tags_changed)?;
+        // The sitemap lists each tag's list too: it changes when a tag comes or goes.
+        let tags_came_or_went = !tags.same_tags(&self.tags);
+        let touched = self.catalog_files.update(&site.config, &olds, &news, moved || tags_came_or_went)?;
         if touched.prices {
             collect(
                 PRICE_LIST_PATH.trim_start_matches('/'),

@@ -294,6 +294,11 @@ impl TagIndex {
         index
     }
 
+    /// Whether both have the same tags (whatever their books).
+    pub fn same_tags(&self, other: &TagIndex) -> bool {
+        self.0.len() == other.0.len() && self.0.keys().all(|slug| other.0.contains_key(slug))
+    }
+
     /// Whether `tag` could be a problem for [`tag_problems`]: it has no slug, or a spelling
     /// other than its slug's first. Cheap: an edit's tags are checked against the whole
     /// site only then.

@@ -205,10 +205,8 @@ impl Engine {
         // A tag is checked against every book's, as `bookshop check` does; unless no changed
         // book has a tag that could be a problem (the site's tags were fine before:
         // scanning 100,000 books is not).
-        let suspect = previous
-            .iter()
-            .filter_map(|(path, _)| place_of(&self.site.books, path))
-            .any(|i| self.site.books[i].tags.iter().any(|tag| self.tags.may_be_a_problem(tag)));
+        let changed = previous.iter().filter_map(|(path, _)| place_of(&self.site.books, path));
+        let suspect = self.tags.may_have_problems(changed.flat_map(|i| &self.site.books[i].tags).map(String::as_str));
         let tag_problems = if suspect { listing::tag_problems(&self.site.books) } else { Vec::new() };
         if !tag_problems.is_empty() {
             swap_in(&mut self.site.books, previous);

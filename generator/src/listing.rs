@@ -299,16 +299,20 @@ impl TagIndex {
         self.0.len() == other.0.len() && self.0.keys().all(|slug| other.0.contains_key(slug))
     }
 
-    /// Whether `tag` could be a problem for [`tag_problems`]: it has no slug, or a spelling
-    /// other than its slug's first. Cheap: an edit's tags are checked against the whole
+    /// Whether these tags (of the books an edit changed) could be a problem for
+    /// [`tag_problems`]: one has no slug, or is spelled other than its slug's first
+    /// spelling here or among them. Cheap: an edit's tags are checked against the whole
     /// site only then.
-    pub fn may_be_a_problem(&self, tag: &str) -> bool {
-        let slug = slug::tag_slug(tag);
-        match self.0.get(&slug) {
-            _ if slug.is_empty() => true,
-            Some((name, _)) => name != tag && slug::tag_spelling(name) != slug::tag_spelling(tag),
-            None => false,
-        }
+    pub fn may_have_problems<'a>(&self, tags: impl Iterator<Item = &'a str>) -> bool {
+        let mut spelled: HashMap<String, &'a str> = HashMap::new();
+        tags.into_iter().any(|tag| {
+            let slug = slug::tag_slug(tag);
+            let first = self.0.get(&slug).map(|(name, _)| name.as_str());
+            let other = first.or_else(|| spelled.get(&slug).copied()).filter(|other| *other != tag);
+            let clash = other.is_some_and(|other| slug::tag_spelling(other) != slug::tag_spelling(tag));
+            spelled.entry(slug.clone()).or_insert(tag);
+            slug.is_empty() || clash
+        })
     }
 }
 

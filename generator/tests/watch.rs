@@ -544,3 +544,14 @@ fn a_newly_published_book_enters_the_feed_and_an_edit_of_a_book_outside_it_leave
     shop.delete("book-9");
     shop.assert_same_as_a_full_build();
 }
+
+#[test]
+fn two_books_saved_together_with_one_tag_spelled_two_ways_are_refused() {
+    let mut shop = Shop::new(4);
+    fs::write(shop.book_path("book-1"), book("Book 1", "10.00", "Sci-Fi", 1)).expect("write");
+    fs::write(shop.book_path("book-2"), book("Book 2", "10.00", "Sci.Fi", 2)).expect("write");
+    let paths = [shop.book_path("book-1"), shop.book_path("book-2")];
+    let error = shop.engine.rebuild(&paths).expect_err("one page for two tags");
+    assert!(error.to_string().contains("would share the page /tags/sci-fi/"), "{error}");
+    assert!(!shop.root().join("public/tags/sci-fi").exists(), "nothing was written");
+}

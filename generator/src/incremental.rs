@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 
 use catalog::digest::Fnv1a;
 use catalog::PRICE_LIST_PATH;
@@ -392,16 +393,19 @@ impl Engine {
         let _lock = Lock::acquire(&self.output)?;
         let mut rebuilt = Rebuilt::default();
         let named_by_bytes = search::FILES_URL.trim_start_matches('/');
-        for (rel, bytes) in write {
-            // A file named by a digest of its bytes that is there already holds them (files
-            // are renamed into place whole): not read again to be compared.
-            if rel.starts_with(named_by_bytes) && self.output.join(&rel).is_file() {
-                continue;
-            }
-            if output::write_if_changed(&self.output, &rel, &bytes)? {
-                rebuilt.written.push(rel);
-            }
-        }
+        // On every core: a book that came or went shifts thousands of list pages in a large shop.
+        let written: Vec<Option<String>> = write
+            .into_par_iter()
+            .map(|(rel, bytes)| {
+                // A file named by a digest of its bytes that is there already holds them (files
+                // are renamed into place whole): not read again to be compared.
+                if rel.starts_with(named_by_bytes) && self.output.join(&rel).is_file() {
+                    return Ok(None);
+                }
+                Ok(output::write_if_changed(&self.output, &rel, &bytes)?.then_some(rel))
+            })
+            .collect::<Result<_>>()?;
+        rebuilt.written = written.into_iter().flatten().collect();
         for rel in remove {
             if output::remove(&self.output, &rel)? {
                 rebuilt.removed.push(rel);

@@ -6,7 +6,17 @@ import Stripe from 'stripe';
 const json = (body, status = 200, headers = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
 
-let prices = null;
+// The price list as ours reads it: the manifest, then only the shards an order's ids are in
+// (catalog/src/price_list.rs: FNV-1a 32 of the id modulo the shard count), each fetched once
+// per isolate (ours also revalidates each by ETag on every order).
+let manifest = null;
+const shards = new Map();
+const shardOf = (id, count) => {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i += 1) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return hash % count;
+};
+const asset = async (env, request, path) => (await env.ASSETS.fetch(new URL(path, request.url))).json();
 
 export default {
   async fetch(request, env) {
@@ -40,11 +50,17 @@ async function handle(request, env, log, fail) {
   const items = Array.isArray(body && body.items) ? body.items : null;
   if (!items || items.length === 0) return fail(400, 'empty_order', 'The cart is empty.', 'items');
   log.items = items.length;
-  prices ??= await (await env.ASSETS.fetch(new URL('/catalog.json', request.url))).json();
+  manifest ??= await asset(env, request, '/catalog.json');
+  const ids = items.map((item) => String(item && item.id));
+  const wanted = [...new Set(ids.map((id) => shardOf(id, manifest.shards.count)))];
+  await Promise.all(wanted.filter((n) => !shards.has(n)).map(async (n) => {
+    shards.set(n, await asset(env, request, manifest.shards.path.replace('{shard}', String(n))));
+  }));
   let amount = 0;
   let currency = null;
   for (const [i, item] of items.entries()) {
-    const book = prices.books[item && item.id];
+    const shard = shards.get(shardOf(ids[i], manifest.shards.count));
+    const book = Object.hasOwn(shard.books, ids[i]) ? shard.books[ids[i]] : undefined;
     if (!book) return fail(400, 'unknown_item', 'No such book.', `items[${i}].id`);
     if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > 99) {
       return fail(400, 'invalid_quantity', 'Bad quantity.', `items[${i}].quantity`);

@@ -16,8 +16,9 @@ use crate::price_list::PRICE_LIST_VERSION;
 /// The one dynamic path of the shop: `POST` an order here to get a PaymentIntent.
 pub const ENDPOINT: &str = "/api/payment-intent";
 
-/// Where the price list is served, site-relative (the generator writes it, the worker reads it
-/// from its own static assets, the pages fetch it).
+/// Where the price list's manifest is served, site-relative (the generator writes it, the worker
+/// reads it from its own static assets, the pages fetch it); it says where the shards are
+/// ([`crate::price_list`]).
 pub const PRICE_LIST_PATH: &str = "/catalog.json";
 
 /// What the checkout and order pages say when the site was built without a publishable key.

@@ -15,8 +15,8 @@ pub mod price_list;
 pub use book_id::{BookIdError, MAX_ID_LEN};
 pub use contract::{PageContract, ENDPOINT, PRICE_LIST_PATH};
 pub use money::{Amount, Currency, PriceError};
-pub use order::{price_order, Line, OrderError, PricedLine, PricedOrder, MAX_LINES, MAX_QUANTITY};
-pub use price_list::{PriceList, PriceListEntry, PRICE_LIST_VERSION};
+pub use order::{price_order, shards_needed, Line, OrderError, PricedLine, PricedOrder, MAX_LINES, MAX_QUANTITY};
+pub use price_list::{Manifest, PriceList, PriceListEntry, Shard, PRICE_LIST_VERSION};
 
 /// The Stripe API version the worker pins (`Stripe-Version`). Stripe.js is loaded from the
 /// URL of the same release train ([`STRIPE_JS_URL`]), so the page and the worker agree.

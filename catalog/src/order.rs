@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::book_id;
 use crate::money::{Amount, Currency};
-use crate::price_list::PriceList;
+use crate::price_list::{Manifest, PriceList};
 
 /// The most lines one order may have (and so one Stripe PaymentIntent describes).
 pub const MAX_LINES: usize = 50;
@@ -129,6 +129,21 @@ impl fmt::Display for OrderError {
 }
 
 impl std::error::Error for OrderError {}
+
+/// The price list's shards [`price_order`] looks `lines` up in: those of its book ids; none
+/// for an order it refuses before looking any book up (no lines, or over [`MAX_LINES`]), so a
+/// request of hundreds of lines costs no more reads than one of 50.
+/// In ascending order, each once.
+pub fn shards_needed(manifest: &Manifest, lines: &[Line]) -> Vec<u32> {
+    if lines.len() > MAX_LINES {
+        return Vec::new();
+    }
+    let mut shards: Vec<u32> =
+        lines.iter().filter(|l| book_id::check(&l.id).is_ok()).map(|l| manifest.shard_of(&l.id)).collect();
+    shards.sort_unstable();
+    shards.dedup();
+    shards
+}
 
 /// Prices `lines` from `prices`. The browser's idea of a price never enters here.
 ///
@@ -282,12 +297,12 @@ mod tests {
     }
 
     #[test]
-    fn the_price_list_round_trips_through_json() {
-        let list = prices();
-        let json = serde_json::to_string(&list).expect("serializes");
-        assert!(json.contains("\"version\":1"));
-        assert!(json.contains("\"jpy\":{\"decimals\":0}"));
-        let back: PriceList = serde_json::from_str(&json).expect("parses");
-        assert_eq!(back, list);
+    fn an_order_needs_the_shards_of_its_book_ids_only() {
+        let manifest = Manifest::new("https://books.example", [], 128);
+        let lines =
+            [line("working-in-public", 1), line("art-of-doing-science-and-engineering", 2), line("Not An Id", 1)];
+        assert_eq!(shards_needed(&manifest, &lines), [54, 107]);
+        let too_many: Vec<Line> = (0..=MAX_LINES).map(|i| line(&format!("b{i}"), 1)).collect();
+        assert_eq!(shards_needed(&manifest, &too_many), Vec::<u32>::new(), "refused before any lookup");
     }
 }

@@ -1,10 +1,12 @@
 //! Any bytes as a request body: the parser and the pricing never panic, and whatever they
-//! accept is priced exactly and within Stripe's limits, with metadata Stripe will take.
+//! accept is priced exactly and within Stripe's limits, with metadata Stripe will take. Priced
+//! as the worker does, from only the price-list shards the order needs, it gets the same
+//! answer as from the whole list.
 #![no_main]
 
 use std::collections::BTreeMap;
 
-use catalog::{price_order, Currency, PriceList, PriceListEntry};
+use catalog::{price_order, shards_needed, Currency, Manifest, PriceList, PriceListEntry, Shard};
 use libfuzzer_sys::fuzz_target;
 use shop_worker::{request, stripe};
 
@@ -31,9 +33,25 @@ fn prices() -> PriceList {
     PriceList::new("https://books.example", books)
 }
 
+/// The whole list split as the generator splits it, into 4 shards.
+fn sharded(whole: &PriceList) -> (Manifest, Vec<Shard>) {
+    let manifest = Manifest::new(whole.origin.clone(), whole.books.values().map(|b| b.currency), 4);
+    let mut shards: Vec<Shard> = (0..4).map(|n| Shard { shard: n, count: 4, books: BTreeMap::new() }).collect();
+    for (id, book) in &whole.books {
+        shards[manifest.shard_of(id) as usize].books.insert(id.clone(), book.clone());
+    }
+    (manifest, shards)
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(order_request) = request::parse(data) else { return };
-    let Ok(order) = price_order(&prices(), &order_request.lines) else { return };
+    let whole = prices();
+    let (manifest, shards) = sharded(&whole);
+    let held: Vec<(u32, &Shard)> =
+        shards_needed(&manifest, &order_request.lines).into_iter().map(|n| (n, &shards[n as usize])).collect();
+    let from_shards = price_order(&manifest.price_list(&held, order_request.lines.iter().map(|l| l.id.as_str())), &order_request.lines);
+    assert_eq!(from_shards, price_order(&whole, &order_request.lines));
+    let Ok(order) = from_shards else { return };
     let sum: u64 = order.lines.iter().map(|l| l.unit_amount * l.quantity).sum();
     assert_eq!(order.amount, sum);
     assert!(order.amount >= order.currency.minimum() && order.amount <= order.currency.maximum());

@@ -17,6 +17,45 @@ pub const SITEMAP_HEAD: &str =
 /// The sitemap's last line.
 pub const SITEMAP_TAIL: &str = "</urlset>\n";
 
+/// The most URLs one sitemap file may list (the sitemap protocol, sitemaps.org, which search
+/// engines hold to): a shop with more gets `sitemap.xml` as an index of files of at most this many.
+pub const SITEMAP_MAX_URLS: usize = 50_000;
+
+/// The sitemap's files, from its `<url>` lines in order: `sitemap.xml` alone while they fit
+/// in one file (at most `max`), else `sitemap.xml` as an index of `sitemap-1.xml`,
+/// `sitemap-2.xml`, … These sit at the site's root because a sitemap may list only the URLs
+/// under its own folder.
+pub fn sitemap_files(base_url: &str, lines: &[&str], max: usize) -> Vec<(String, String)> {
+    let file = |lines: &[&str]| {
+        let mut xml = String::with_capacity(lines.iter().map(|l| l.len()).sum::<usize>() + 128);
+        xml.push_str(SITEMAP_HEAD);
+        lines.iter().for_each(|line| xml.push_str(line));
+        xml.push_str(SITEMAP_TAIL);
+        xml
+    };
+    if lines.len() <= max {
+        return vec![("sitemap.xml".to_owned(), file(lines))];
+    }
+    let base = escape::xml(base_url);
+    let mut index = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut files = vec![];
+    for (i, part) in lines.chunks(max.max(1)).enumerate() {
+        let name = sitemap_part(i + 1);
+        let _ = writeln!(index, "  <sitemap><loc>{base}/{name}</loc></sitemap>");
+        files.push((name, file(part)));
+    }
+    index.push_str("</sitemapindex>\n");
+    files.insert(0, ("sitemap.xml".to_owned(), index));
+    files
+}
+
+/// The name of the `n`th file (from 1) of a sitemap index.
+pub fn sitemap_part(n: usize) -> String {
+    format!("sitemap-{n}.xml")
+}
+
 /// Crawlers may read everything but the API, and learn where the sitemap is.
 pub fn robots(config: &Config) -> String {
     format!(
@@ -81,4 +120,37 @@ pub fn atom_of(config: &Config, newest: &[&Book]) -> String {
     }
     xml.push_str("</feed>\n");
     xml
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LINES: [&str; 5] =
+        ["  <url>a</url>\n", "  <url>b</url>\n", "  <url>c</url>\n", "  <url>d</url>\n", "  <url>e</url>\n"];
+
+    #[test]
+    fn a_sitemap_that_fits_one_file_is_that_file() {
+        let files = sitemap_files("https://books.example", &LINES, 5);
+        assert_eq!(files, [("sitemap.xml".to_owned(), format!("{SITEMAP_HEAD}{}{SITEMAP_TAIL}", LINES.concat()))]);
+    }
+
+    #[test]
+    fn a_sitemap_over_the_limit_is_an_index_of_files_at_the_root() {
+        let files = sitemap_files("https://books.example/a&b", &LINES, 2);
+        let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["sitemap.xml", "sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]);
+        assert_eq!(
+            files[0].1,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n  \
+<sitemap><loc>https://books.example/a&amp;b/sitemap-1.xml</loc></sitemap>\n  \
+<sitemap><loc>https://books.example/a&amp;b/sitemap-2.xml</loc></sitemap>\n  \
+<sitemap><loc>https://books.example/a&amp;b/sitemap-3.xml</loc></sitemap>\n</sitemapindex>\n"
+        );
+        // Every line once, in order, at most two a file.
+        let parts: Vec<String> = files[1..].iter().map(|(_, xml)| xml.clone()).collect();
+        assert_eq!(parts[0], format!("{SITEMAP_HEAD}{}{}{SITEMAP_TAIL}", LINES[0], LINES[1]));
+        assert_eq!(parts[1], format!("{SITEMAP_HEAD}{}{}{SITEMAP_TAIL}", LINES[2], LINES[3]));
+        assert_eq!(parts[2], format!("{SITEMAP_HEAD}{}{SITEMAP_TAIL}", LINES[4]));
+    }
 }

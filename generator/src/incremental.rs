@@ -13,7 +13,6 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use catalog::digest::Fnv1a;
-use catalog::PRICE_LIST_PATH;
 
 use crate::catalog_files::CatalogFiles;
 use crate::content::{self, Book, COVER_EXTENSIONS};
@@ -351,19 +350,25 @@ impl Engine {
             .map(|(p, _)| p)
             .collect();
         renderer.lists(&site.books, &stale, &collect)?;
-        // The price list and sitemap only when a fragment of theirs changed: a description
-        // edit writes neither (each is megabytes at 100,000 books).
-        // The sitemap lists each tag's list too: it changes when a tag comes or goes.
+        // The price list's shards and the sitemap only when a fragment of theirs changed: a
+        // description edit writes neither (the sitemap is megabytes at 100,000 books); a new
+        // price, the book's shard (and the manifest, written only if its bytes changed). The
+        // sitemap lists each tag's list too: it changes when a tag comes or goes.
         let tags_came_or_went = !tags.same_tags(&self.tags);
         let touched = self.catalog_files.update(&site.config, &olds, &news, moved || tags_came_or_went)?;
-        if touched.prices {
-            collect(
-                PRICE_LIST_PATH.trim_start_matches('/'),
-                Output::Text(self.catalog_files.price_list(&site.config, &site.books)),
-            )?;
+        if !touched.shards.is_empty() {
+            self.catalog_files.write_price_list(&site.config, &site.books, touched.shards, &collect)?;
         }
+        remove.extend(touched.gone);
         if touched.sitemap {
-            collect("sitemap.xml", Output::Text(self.catalog_files.sitemap(&site.config, &site.books)))?;
+            let sitemaps = self.catalog_files.sitemaps(&site.config, &site.books);
+            // Files an index that shrank (or became one file) no longer names: numbered from 1.
+            let parts = sitemaps.len().saturating_sub(1);
+            let gone = (parts + 1..).map(feeds::sitemap_part).take_while(|part| self.output.join(part).is_file());
+            remove.extend(gone);
+            for (file, xml) in sitemaps {
+                collect(&file, Output::Text(xml))?;
+            }
         }
         let shown: Vec<&Book> = self.feed.iter().collect();
         let feed = if feeds::changes(&shown, &olds, &news) {

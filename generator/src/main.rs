@@ -14,6 +14,18 @@ use generator::site::Options;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (include/mimalloc.h), in milliseconds.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Freed memory goes back to the system after 10 ms (mimalloc 2's default), where mimalloc 3
+/// keeps it a second: a build's steps each free tens of megabytes that the next step does
+/// not reuse (100,000 books: a peak of 229-235 MB, 210-217 MB with this). The environment's
+/// `MIMALLOC_PURGE_DELAY` still wins.
+fn purge_freed_memory_soon() {
+    // SAFETY: sets one option's default (ignored when the environment set it); no memory is touched.
+    unsafe { libmimalloc_sys::mi_option_set_default(MI_OPTION_PURGE_DELAY, 10) };
+}
+
 /// Build a static bookshop from markdown books.
 #[derive(Parser)]
 #[command(name = "bookshop", version, about)]
@@ -71,6 +83,7 @@ fn options(drafts: bool) -> Options {
 }
 
 fn main() -> ExitCode {
+    purge_freed_memory_soon();
     let mut cli = Cli::parse();
     if cli.root == std::path::Path::new(".") {
         // Errors then name `content/books/x.md`, not `./content/books/x.md`.

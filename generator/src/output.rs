@@ -160,10 +160,13 @@ impl Staging {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        if fs::hard_link(from, &path).is_ok() {
-            return Ok(());
-        }
-        fs::copy(from, &path).with_context(|| format!("cannot copy {} to {}", from.display(), path.display()))?;
+        let size = match fs::hard_link(from, &path) {
+            Ok(()) => fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?.len(),
+            Err(_) => fs::copy(from, &path)
+                .with_context(|| format!("cannot copy {} to {}", from.display(), path.display()))?,
+        };
+        // Counted like any other file: a deployment's limits do not care how it got there.
+        self.count(rel, size);
         Ok(())
     }
 

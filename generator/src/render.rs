@@ -1,7 +1,7 @@
 //! Rendering the site with Tera: each page gets the site settings and only what it shows.
 
 use anyhow::{anyhow, Context as _, Result};
-use catalog::{PageContract, PRICE_LIST_PATH, STRIPE_JS_URL};
+use catalog::{PageContract, STRIPE_JS_URL};
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
@@ -425,8 +425,10 @@ pub(crate) fn price_list_cover(book: &Book) -> String {
 /// The files made from the whole catalog: the price list, the sitemap and the feed.
 pub fn catalog_files(config: &Config, books: &[Book], write: &Write<'_>) -> Result<()> {
     let files = CatalogFiles::new(config, books)?;
-    write(PRICE_LIST_PATH.trim_start_matches('/'), Output::Text(files.price_list(config, books)))?;
-    write("sitemap.xml", Output::Text(files.sitemap(config, books)))?;
+    files.write_price_list(config, books, 0..files.count(), write)?;
+    for (file, xml) in files.sitemaps(config, books) {
+        write(&file, Output::Text(xml))?;
+    }
     write("atom.xml", Output::Text(feeds::atom(config, books)))
 }
 

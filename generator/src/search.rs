@@ -38,8 +38,9 @@ use crate::render::{Output, Renderer, Write};
 pub const MANIFEST_URL: &str = "/search/index.json";
 /// The folder of the fingerprinted index files, cached as immutable (`_headers`).
 pub const FILES_URL: &str = "/search/x/";
-/// The search page (the box's `action`): every book A–Z, so the box leads somewhere useful
-/// without JavaScript; with it, a query's full results.
+/// The search page (the box's `action`): every topic and the pages of titles A–Z
+/// ([`TITLES_URL`]), so the box leads somewhere useful without JavaScript; with it, a query's
+/// full results.
 pub const PAGE_URL: &str = "/search/";
 /// The format of the manifest and shards.
 pub const VERSION: u32 = 1;
@@ -216,8 +217,11 @@ struct State {
     incremental: bool,
     /// The last build, when kept.
     last: Option<index::Built>,
-    /// Index files the last build stopped using, when it knew (it had a last build).
+    /// Index files and pages of titles the last build stopped using, when it knew (it had
+    /// a last build).
     stale: Option<Vec<String>>,
+    /// The pages of titles the last build wrote (site-relative files).
+    title_pages: Vec<String>,
 }
 
 /// A term's number and its field in one `u32`: the field in the low bits.
@@ -359,18 +363,29 @@ fn table(books: &[Book]) -> String {
     serde_json::to_string(&rows).unwrap_or_default()
 }
 
-/// A group of the search page's A–Z list.
+/// A group of the A–Z list of titles, which has a page of its own ([`TITLES_URL`]`<key>/`):
+/// a page of every book at 100,000 books would be megabytes, and so would its rendering.
 #[derive(Serialize)]
 pub struct Letter<'a> {
     /// `A`…`Z`, `0–9`, or `…` for titles in other scripts.
     pub letter: String,
-    /// For the group's `id` (`az-a`, `az-digits`, `az-other`).
-    pub anchor: String,
+    /// Its page's heading: `Titles A`, `Titles 0–9`, `Titles in other scripts`.
+    pub heading: String,
+    /// Its page: `/search/titles/a/`, `/search/titles/digits/`, `/search/titles/other/`.
+    pub url: String,
     /// Its books, A–Z.
     pub books: Vec<Entry<'a>>,
 }
 
-/// A book on the search page.
+/// A letter as the pages' A–Z navigation links it: without its books, so that a page's
+/// context holds only the books it shows.
+#[derive(Serialize)]
+struct LetterLink<'a> {
+    letter: &'a str,
+    url: &'a str,
+}
+
+/// A book on a page of titles.
 #[derive(Serialize)]
 pub struct Entry<'a> {
     /// The title.
@@ -380,6 +395,9 @@ pub struct Entry<'a> {
     /// Its page.
     pub url: String,
 }
+
+/// The folder of the A–Z pages of titles, one per first letter.
+pub const TITLES_URL: &str = "/search/titles/";
 
 /// Every book A–Z by folded title, grouped by first letter (digits, then A–Z, then others).
 pub fn a_to_z(books: &[Book]) -> Vec<Letter<'_>> {
@@ -393,9 +411,11 @@ pub fn a_to_z(books: &[Book]) -> Vec<Letter<'_>> {
     sorted.sort_by_key(|(key, _)| group(key).0);
     let mut letters: Vec<Letter<'_>> = Vec::new();
     for (key, book) in sorted {
-        let (_, letter, anchor) = group(&key);
+        let (_, letter, page) = group(&key);
         if letters.last().is_none_or(|l| l.letter != letter) {
-            letters.push(Letter { letter, anchor: format!("az-{anchor}"), books: Vec::new() });
+            let heading =
+                if page == "other" { "Titles in other scripts".to_owned() } else { format!("Titles {letter}") };
+            letters.push(Letter { letter, heading, url: format!("{TITLES_URL}{page}/"), books: Vec::new() });
         }
         if let Some(last) = letters.last_mut() {
             last.books.push(Entry { title: &book.title, author: &book.author, url: book.url() });
@@ -405,11 +425,12 @@ pub fn a_to_z(books: &[Book]) -> Vec<Letter<'_>> {
 }
 
 /// The search page's template, optional: a theme without it gets no page (the index is
-/// written all the same).
+/// written all the same). It also makes the pages of titles, given `letter`.
 pub const TEMPLATE: &str = "search.html";
 
-/// Writes the index and, when the theme has [`TEMPLATE`], the search page (`letters`, the
-/// books A–Z, and `tags`, every tag's list). Returns the number of pages written.
+/// Writes the index and, when the theme has [`TEMPLATE`], the search page (`letters`, the A–Z
+/// pages of titles, and `tags`, every tag's list) and each page of titles (`letters`, and
+/// `letter` with its books). Returns the number of pages written.
 pub fn write(renderer: &Renderer<'_>, books: &[Book], cache: &Cache, write: &Write<'_>) -> Result<usize> {
     let (index, page_changed) = Index::build_with(books, cache)?;
     for (rel, text) in index.files {
@@ -418,31 +439,53 @@ pub fn write(renderer: &Renderer<'_>, books: &[Book], cache: &Cache, write: &Wri
     if !renderer.has(TEMPLATE) {
         return Ok(0);
     }
-    // Written again only when what it shows changed (a title, an author, a book or a tag).
+    // Written again only when what they show changed (a title, an author, a book or a tag).
     if !page_changed {
-        return Ok(1);
+        return Ok(1 + cache.state.lock().map_or(0, |s| s.title_pages.len()));
     }
     let letters = a_to_z(books);
+    let links: Vec<LetterLink<'_>> = letters.iter().map(|l| LetterLink { letter: &l.letter, url: &l.url }).collect();
     let tags: Vec<TagView<'_>> =
         listing::tags(books).into_iter().map(|t| TagView { name: t.name, url: t.url }).collect();
     let html = renderer.page(TEMPLATE, PAGE_URL, &|c| {
-        c.insert("letters", &letters);
+        c.insert("letters", &links);
         c.insert("tags", &tags);
     })?;
     write(&listing::file_of(PAGE_URL), Output::Text(html))?;
-    Ok(1)
+    // One page at a time: each page's context is a copy of its books.
+    let mut files = Vec::with_capacity(letters.len());
+    for letter in &letters {
+        let html = renderer.page(TEMPLATE, &letter.url, &|c| {
+            c.insert("letters", &links);
+            c.insert("letter", letter);
+        })?;
+        let file = listing::file_of(&letter.url);
+        write(&file, Output::Text(html))?;
+        files.push(file);
+    }
+    let pages = 1 + files.len();
+    if let Ok(mut state) = cache.state.lock() {
+        // A letter no title starts with any more: its page goes with the index's stale files.
+        let gone: Vec<String> = state.title_pages.iter().filter(|f| !files.contains(f)).cloned().collect();
+        if let Some(stale) = state.stale.as_mut() {
+            stale.extend(gone);
+        }
+        state.title_pages = files;
+    }
+    Ok(pages)
 }
 
-/// The index files in `output` that `written` (site-relative paths of a rebuild) no longer
-/// has: an edit renames the shards whose bytes it changed.
+/// The index files and pages of titles in `output` that `written` (site-relative paths of a
+/// rebuild) no longer has: an edit renames the shards whose bytes it changed, and may leave
+/// a letter without titles.
 pub fn stale(output: &Path, written: &[&str]) -> Vec<String> {
-    let dir = FILES_URL.trim_matches('/');
-    let Ok(entries) = std::fs::read_dir(output.join(dir)) else { return Vec::new() };
-    let mut stale: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| format!("{dir}/{}", e.file_name().to_string_lossy()))
-        .filter(|rel| !written.contains(&rel.as_str()))
-        .collect();
+    let listed = |dir: &str, file: &str| -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(output.join(dir)) else { return Vec::new() };
+        entries.filter_map(|e| e.ok()).map(|e| format!("{dir}/{}{file}", e.file_name().to_string_lossy())).collect()
+    };
+    let mut stale = listed(FILES_URL.trim_matches('/'), "");
+    stale.extend(listed(TITLES_URL.trim_matches('/'), "/index.html"));
+    stale.retain(|rel| !written.contains(&rel.as_str()));
     stale.sort();
     stale
 }

@@ -148,8 +148,8 @@ fn a_valid_site_has_every_page_and_the_price_list() {
     assert!(!site.output().join("covers").exists(), "not a file per book");
     assert!(!site.output().join("books/secret").exists());
 
-    let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
-    assert_eq!(prices["version"], 1);
+    let prices: serde_json::Value = common::price_list(&site.output());
+    assert_eq!(prices["version"], 2);
     assert_eq!(prices["origin"], "https://books.example", "base_url's origin, for the worker");
     assert_eq!(prices["books"]["art-of-doing"]["amount"], 2300);
     assert_eq!(prices["books"]["art-of-doing"]["currency"], "usd");
@@ -160,13 +160,15 @@ fn a_valid_site_has_every_page_and_the_price_list() {
 }
 
 #[test]
-fn every_page_has_the_search_box_and_the_search_page_lists_every_book_without_javascript() {
+fn every_page_has_the_search_box_and_the_search_page_leads_to_every_book_without_javascript() {
     let site = Site::new();
     site.book("art-of-doing", HAMMING);
     site.book("cafe", "title = \"Café Society\"\nauthor = \"Zoë Writer\"\nprice = \"9.00\"\ntags = [\"food\"]\n");
+    site.book("carte", "title = \"Carte Blanche\"\nauthor = \"B\"\nprice = \"9.00\"\n");
     site.book("secret", "title = \"Draft\"\nauthor = \"C\"\nprice = \"10.00\"\ndraft = true\n");
     site.build().expect("builds");
-    for page in ["index.html", "cart/index.html", "books/cafe/index.html", "404.html", "search/index.html"] {
+    let pages = ["index.html", "cart/index.html", "books/cafe/index.html", "404.html", "search/index.html"];
+    for page in pages.into_iter().chain(["search/titles/c/index.html"]) {
         let html = site.read(page);
         assert!(
             html.contains(r#"<form class="site-search" role="search" action="/search/" method="get" data-index="/search/index.json">"#),
@@ -175,15 +177,22 @@ fn every_page_has_the_search_box_and_the_search_page_lists_every_book_without_ja
         assert!(html.contains("/assets/search."), "{page} loads the search script");
     }
     let page = site.read("search/index.html");
-    let az = page.find("Titles A to Z").expect("the A–Z list");
-    let (cafe, art) =
-        (page.find(r#"<a href="/books/cafe/">Café Society</a>"#), page.find(r#"<a href="/books/art-of-doing/">"#));
-    assert!(az < cafe.expect("Café listed") && cafe < art, "A–Z by title (Café, then The Art…), every book linked");
+    assert!(
+        page.contains(r#"<h2>Titles A to Z</h2>
+<nav class="az-nav" aria-label="Titles by first letter"><ul><li><a href="/search/titles/c/">C</a></li><li><a href="/search/titles/t/">T</a></li></ul></nav>"#),
+        "a page for each first letter: {page}"
+    );
     assert!(page.contains(r#"<a href="/tags/food/">food</a>"#), "and every topic");
-    assert!(!page.contains("Draft"), "drafts are never listed");
+    let c = site.read("search/titles/c/index.html");
+    assert!(c.contains(r#"<li><strong aria-current="page">C</strong></li><li><a href="/search/titles/t/">T</a></li>"#));
+    let (cafe, carte) = (c.find(r#"<a href="/books/cafe/">Café Society</a>"#), c.find(r#"<a href="/books/carte/">"#));
+    assert!(cafe.expect("Café listed") < carte.expect("Carte listed"), "A–Z by title, accents folded");
+    assert!(!c.contains("art-of-doing"), "only its letter's titles");
+    assert!(site.read("search/titles/t/index.html").contains(r#"<a href="/books/art-of-doing/">"#));
+    assert!(!page.contains("Draft") && !site.output().join("search/titles/d").exists(), "drafts are never listed");
 
     let manifest: serde_json::Value = serde_json::from_str(&site.read("search/index.json")).expect("json");
-    assert_eq!(manifest["books"], 2, "drafts are never indexed");
+    assert_eq!(manifest["books"], 3, "drafts are never indexed");
     let names = site.read(manifest["names"][0][1].as_str().expect("a shard").trim_start_matches('/'));
     assert!(names.contains(r#""cafe":[0,1,"#) && names.contains(r#""zoe":[1,1,"#), "folded: {names}");
     assert!(site.read("_headers").contains("/search/x/*\n  Cache-Control: public, max-age=31536000, immutable\n"));
@@ -298,7 +307,7 @@ Science and Engineering\"></picture>",
             "<meta property=\"og:image:height\" content=\"1080\">",
         ]
     );
-    let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
+    let prices: serde_json::Value = common::price_list(&site.output());
     assert_eq!(prices["books"]["art-of-doing"]["cover"], url(360, "webp"), "the cart's thumbnail is the smallest");
     assert!(!site.output().join("covers/art-of-doing.svg").exists(), "no drawn cover when there is one");
     assert!(!site.output().join("covers").exists(), "the original is not published");
@@ -340,7 +349,7 @@ fn a_drawn_cover_links_a_share_image_of_its_palette() {
         format!("<div class=\"cover cover-drawn\" aria-hidden=\"true\">{drawn}</div>"),
         "a card's drawn cover is in the page, beside the title it repeats"
     );
-    let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
+    let prices: serde_json::Value = common::price_list(&site.output());
     assert_eq!(prices["books"]["art-of-doing"]["cover"], "", "no file: the cart shows a plain cover");
     let ld = site.read("books/art-of-doing/index.html");
     assert!(ld.contains(&format!("\"image\":\"https://books.example/{share}\"")), "JSON-LD points at a raster");
@@ -360,7 +369,7 @@ fn a_second_build_decodes_no_cover() {
     assert_eq!(cover_files(&site, "art-of-doing."), files, "the same files");
     assert_eq!(
         site.run(&["build"]),
-        (true, "Built 1 book, 6 pages, N files into public in N ms (covers: 0 made, 1 from the cache)".to_owned())
+        (true, "Built 1 book, 7 pages, N files into public in N ms (covers: 0 made, 1 from the cache)".to_owned())
     );
     fs::write(site.root().join("content/books/art.jpg"), photo(400, 601)).expect("write");
     let third = site.build().expect("builds");
@@ -409,8 +418,8 @@ fn the_catalog_is_paginated_and_each_tag_has_its_list() {
     }
     assert_eq!(
         site.build().expect("builds").pages,
-        5 + 3 + 3 + 1 + 3 + 1,
-        "books, catalog pages, tag pages, 3 fixed pages, the search page"
+        5 + 3 + 3 + 1 + 3 + 1 + 1,
+        "books, catalog pages, tag pages, 3 fixed pages, the search page, the titles in B"
     );
     assert!(site.read("index.html").contains("Book 1") && !site.read("index.html").contains("Book 3"));
     assert!(site.read("page/2/index.html").contains("Book 3"));
@@ -630,7 +639,7 @@ fn yaml_front_matter_builds_the_same_book() {
         "---\ntitle: The Art of Doing Science and Engineering\nauthor: Richard Hamming\nprice: \"23.00\"\nisbn: 978-1-7322651-7-2\nweight: 1\n---\nA *fine* book.\n",
     );
     yaml.build().expect("builds");
-    assert_eq!(toml.read("catalog.json"), yaml.read("catalog.json"));
+    assert_eq!(common::price_list_files(&toml.output()), common::price_list_files(&yaml.output()));
     assert_eq!(toml.read("books/art-of-doing/index.html"), yaml.read("books/art-of-doing/index.html"));
 }
 
@@ -798,10 +807,10 @@ fn a_failed_build_leaves_the_last_good_site_untouched() {
     let site = Site::new();
     site.book("art-of-doing", HAMMING);
     site.build().expect("builds");
-    let before = site.read("catalog.json");
+    let before = common::price_list_files(&site.output());
     site.book("broken", "title = \"T\"\n");
     site.error();
-    assert_eq!(site.read("catalog.json"), before);
+    assert_eq!(common::price_list_files(&site.output()), before);
     assert!(site.output().join("books/art-of-doing/index.html").is_file());
     assert_eq!(common::entries_named(site.root(), "staging"), Vec::<String>::new(), "no staging folder is left behind");
 }
@@ -843,7 +852,7 @@ fn a_site_with_only_content_builds_with_the_built_in_theme() {
     });
     assert_eq!(
         (ok, printed),
-        (true, format!("Built 1 book, 6 pages, N files into {}/public in N ms", site.root().display()))
+        (true, format!("Built 1 book, 7 pages, N files into {}/public in N ms", site.root().display()))
     );
     let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes/default");
     let source = fs::read_to_string(theme.join("static/shop.css")).expect("theme css");
@@ -926,7 +935,7 @@ fn new_writes_a_documented_draft_that_checks_once_filled_in() {
         .replace("draft = true", "draft = false");
     fs::write(&path, filled).expect("write");
     site.build().expect("builds");
-    assert!(site.read("catalog.json").contains("the-pragmatic-bookseller"));
+    assert!(common::price_list(&site.output())["books"].get("the-pragmatic-bookseller").is_some());
 }
 
 #[test]
@@ -962,11 +971,11 @@ fn check_and_build_say_how_many_drafts_they_skipped() {
         site.run(&["build"]),
         (
             true,
-            "Built 2 books, 7 pages, N files into public in N ms (1 draft skipped; --drafts previews it)".to_owned()
+            "Built 2 books, 9 pages, N files into public in N ms (1 draft skipped; --drafts previews it)".to_owned()
         )
     );
     assert!(!site.output().join("books/unfinished").exists());
-    let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
+    let prices: serde_json::Value = common::price_list(&site.output());
     assert!(prices["books"].get("unfinished").is_none(), "a normal build never sells a draft");
 
     site.book("second-draft", DRAFT);
@@ -985,7 +994,7 @@ fn build_with_drafts_previews_them_and_says_so() {
         site.run(&["build", "--drafts"]),
         (
             true,
-            "Built 2 books, 7 pages, N files into public in N ms (1 draft included: a preview, never deploy it)"
+            "Built 2 books, 9 pages, N files into public in N ms (1 draft included: a preview, never deploy it)"
                 .to_owned()
         )
     );
@@ -1004,10 +1013,10 @@ fn a_build_for_localhost_warns_that_its_links_point_there() {
         printed,
         "warning: content/site.toml:3: base_url is http://localhost:8787: canonical links, the sitemap, the feed and robots.txt point to this machine\n  \
 help: fine for a local preview; before deploying, set base_url to the shop's public address, e.g. base_url = \"https://books.example.com\"\n\
-Built 1 book, 6 pages, N files into public in N ms"
+Built 1 book, 7 pages, N files into public in N ms"
     );
     site.write("content/site.toml", "title = \"T\"\nbase_url = \"https://books.example\"\n");
-    assert_eq!(site.run(&["build"]), (true, "Built 1 book, 6 pages, N files into public in N ms".to_owned()));
+    assert_eq!(site.run(&["build"]), (true, "Built 1 book, 7 pages, N files into public in N ms".to_owned()));
 }
 
 #[test]
@@ -1016,7 +1025,7 @@ fn the_price_list_carries_base_urls_origin_as_a_browser_writes_it() {
     site.book("art-of-doing", HAMMING);
     site.write("content/site.toml", "title = \"T\"\nbase_url = \"HTTPS://Books.Example:443/shop/\"\n");
     site.build().expect("builds");
-    let prices: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
+    let prices: serde_json::Value = common::price_list(&site.output());
     assert_eq!(prices["origin"], "https://books.example");
 }
 
@@ -1214,12 +1223,19 @@ help: write available = false (without quotes)"
 #[test]
 fn a_site_over_the_deployments_file_limits_is_refused_and_the_last_good_one_kept() {
     let site = Site::bare();
-    site.book("art-of-doing", HAMMING);
+    fs::write(site.root().join("content/books/art.jpg"), photo(400, 600)).expect("cover");
+    site.book("art-of-doing", &format!("{HAMMING}cover = \"art.jpg\"\n"));
+    site.book("drawn", "title = \"Drawn\"\nauthor = \"A\"\nprice = \"5.00\"\n");
+    let on_disk = |site: &Site| {
+        let files = walkdir::WalkDir::new(site.output()).into_iter().filter_map(Result::ok);
+        files.filter(|e| e.file_type().is_file()).count()
+    };
     let files = site.build().expect("builds").files;
-    let on_disk =
-        walkdir::WalkDir::new(site.output()).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file());
-    assert_eq!(files, on_disk.count(), "the summary counts every file written");
-    let before = site.read("catalog.json");
+    assert_eq!(files, on_disk(&site), "the summary counts every file written, made covers too");
+    // A second build takes the covers from the image cache (hard links): they count the same.
+    let again = site.build().expect("builds");
+    assert_eq!((again.covers_cached, again.files), (1, on_disk(&site)), "cached covers are counted");
+    let before = common::price_list_files(&site.output());
 
     site.write(
         "content/site.toml",
@@ -1234,7 +1250,7 @@ fn a_site_over_the_deployments_file_limits_is_refused_and_the_last_good_one_kept
             files - 1
         )
     );
-    assert_eq!(site.read("catalog.json"), before, "the last good site stays");
+    assert_eq!(common::price_list_files(&site.output()), before, "the last good site stays");
 
     // A file over the size limit: a 1 MiB limit and a picture in a description just over it.
     site.write("content/site.toml", "title = \"Test Press\"\nbase_url = \"https://books.example\"\nmax_file_mib = 1\n");
@@ -1294,6 +1310,12 @@ fn a_shop_of_ten_thousand_books_fits_one_free_deployment() {
     let summary = site.build().expect("a 10,000-book shop builds within the free plan's limits");
     assert_eq!(summary.books, 10_000);
     assert!(summary.files < 20_000, "{} files", summary.files);
+    // The price list in 128 shards: an order reads one of some 80 books, not all 10,000.
+    let prices = common::price_list(&site.output());
+    assert_eq!(
+        (prices["shards"]["count"].as_u64(), prices["books"].as_object().map(|b| b.len())),
+        (Some(128), Some(10_000))
+    );
     println!("10,000 books: {} files, {} pages", summary.files, summary.pages);
 }
 

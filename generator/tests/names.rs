@@ -108,7 +108,7 @@ fn md_and_markdown_files_in_any_case_are_books_for_build_and_check() {
     }
     cmd::check::run(&Layout::new(site.root()), &common::options(Drafts::Skip)).expect("checks");
     site.build().expect("builds");
-    let catalog: serde_json::Value = serde_json::from_str(&site.read("catalog.json")).expect("json");
+    let catalog: serde_json::Value = common::price_list(&site.output());
     let mut ids: Vec<&str> = catalog["books"].as_object().expect("books").keys().map(String::as_str).collect();
     ids.sort_unstable();
     assert_eq!(ids, ["four", "one", "three", "two"]);
@@ -154,7 +154,7 @@ fn the_watcher_publishes_markdown_files_as_the_build_does() {
     }
     let fresh = site.root().join("fresh");
     cmd::build::run(&Layout::new(site.root()), &fresh, &common::options(Drafts::Skip)).expect("full build");
-    assert_eq!(site.read("catalog.json"), fs::read_to_string(fresh.join("catalog.json")).expect("read"));
+    assert_eq!(common::price_list_files(&site.output()), common::price_list_files(&fresh));
 }
 
 #[test]
@@ -211,7 +211,7 @@ fn the_watcher_refuses_a_tag_spelling_that_build_refuses() {
     site.book("a.md", "A", "tags = [\"Sci-Fi\"]\n");
     let (mut engine, _) =
         Engine::start(&Layout::new(site.root()), &site.output(), &common::options(Drafts::Skip)).expect("first build");
-    let catalog = site.read("catalog.json");
+    let catalog = common::price_list_files(&site.output());
     site.book("b.md", "B", "tags = [\"Sci.Fi\"]\n");
     let error = engine.rebuild(&[site.root().join("content/books/b.md")]).expect_err("refused");
     assert_eq!(
@@ -220,7 +220,7 @@ fn the_watcher_refuses_a_tag_spelling_that_build_refuses() {
          of content/books/a.md\n  help: spell them the same if they are one topic; if not, tell them apart by a \
          letter or digit\n1 problem found; nothing was written"
     );
-    assert_eq!(site.read("catalog.json"), catalog, "the last good site stays");
+    assert_eq!(common::price_list_files(&site.output()), catalog, "the last good site stays");
     site.book("b.md", "B", "tags = [\"sci fi\"]\n");
     engine.rebuild(&[site.root().join("content/books/b.md")]).expect("a fixed spelling rebuilds");
     assert!(site.read("tags/sci-fi/index.html").contains(">B<"));

@@ -137,13 +137,13 @@ fn editing_a_books_description_rewrites_only_its_page() {
 }
 
 #[test]
-fn a_new_price_rewrites_the_book_the_lists_that_show_it_and_the_price_list() {
+fn a_new_price_rewrites_the_book_the_lists_that_show_it_and_its_price_list_shard() {
     let mut shop = Shop::new(10);
     let rebuilt = shop.save("book-4", &book("Book 4", "12.50", "science", 4)).expect("rebuilds");
     // Book 4 is 5th in the catalog (page 2) and 3rd of the science books (page 1).
     assert_eq!(
         site_files(&rebuilt.written),
-        ["books/book-4/index.html", "catalog.json", "page/2/index.html", "tags/science/index.html"]
+        ["books/book-4/index.html", "catalog/0.json", "page/2/index.html", "tags/science/index.html"]
     );
     assert_eq!(index_files(&rebuilt.written), ["search/index", "search/x/b0"], "the price in the books table");
     assert_eq!(index_files(&rebuilt.removed), ["search/x/b0"]);
@@ -154,6 +154,27 @@ fn a_new_price_rewrites_the_book_the_lists_that_show_it_and_the_price_list() {
         Vec::<String>::new(),
         "each file was written beside the site, then moved in"
     );
+}
+
+#[test]
+fn a_new_price_writes_only_its_books_price_list_shard_and_a_new_shard_count_all_of_them() {
+    // 129 books: two shards of the price list.
+    let mut shop = Shop::new(129);
+    let shard_of = |id: &str, count| format!("catalog/{}.json", catalog::price_list::shard_of(id, count));
+    let price_files = |files: &[String]| -> Vec<String> {
+        sorted(files.iter().filter(|f| f.starts_with("catalog")).cloned().collect())
+    };
+    let rebuilt = shop.save("book-4", &book("Book 4", "12.50", "science", 4)).expect("rebuilds");
+    assert_eq!(price_files(&rebuilt.written), [shard_of("book-4", 2)], "the manifest is the same");
+    // 128 books: one shard; the manifest says so, and the second shard goes.
+    let rebuilt = shop.delete("book-128");
+    assert_eq!(price_files(&rebuilt.written), ["catalog.json", "catalog/0.json"]);
+    assert_eq!(price_files(&rebuilt.removed), ["catalog/1.json"]);
+    shop.assert_same_as_a_full_build();
+    // 129 again: both shards.
+    let rebuilt = shop.save("book-128", &book("Book 128", "10.00", "science", 128)).expect("rebuilds");
+    assert_eq!(price_files(&rebuilt.written), ["catalog.json", "catalog/0.json", "catalog/1.json"]);
+    shop.assert_same_as_a_full_build();
 }
 
 #[test]
@@ -178,8 +199,8 @@ fn books_can_be_added_deleted_and_made_drafts() {
     let deleted = shop.delete("new-book");
     assert_eq!(
         site_files(&deleted.removed),
-        ["books/new-book/index.html", "tags/poetry/index.html"],
-        "its page (its drawn cover in it) and the list of a tag no other book has"
+        ["books/new-book/index.html", "search/titles/a/index.html", "tags/poetry/index.html"],
+        "its page (its drawn cover in it), the list of a tag no other book has and the titles in A"
     );
     assert!(!shop.root().join("public/books/new-book").exists(), "the empty folder goes too");
     shop.assert_same_as_a_full_build();
@@ -287,7 +308,7 @@ fn a_rename_saved_with_a_broken_book_is_applied_and_the_book_kept_until_fixed() 
     assert!(problems[0].starts_with(&format!("{}:4: price `10.999`", typo.display())), "{problems:?}");
     assert_eq!(shop.engine.pending(), std::slice::from_ref(&typo), "the broken book is owed");
     assert_eq!(fs::read(shop.root().join("public/books/book-2/index.html")).expect("page"), book_2_page);
-    assert!(!fs::read_to_string(shop.root().join("public/catalog.json")).expect("prices").contains("\"book-1\""));
+    assert!(common::price_list(&shop.root().join("public"))["books"].get("book-1").is_none());
 
     // Another book's save retries it: still broken, still reported, still kept.
     let again = shop.save("book-0", &book("Book 0", "9.00", "science", 0)).expect("rebuilds");
@@ -452,13 +473,26 @@ fn an_edited_cover_writes_its_new_files_and_removes_the_old() {
 }
 
 #[test]
+fn a_title_under_a_new_letter_gets_its_page_and_the_last_title_under_a_letter_takes_it_away() {
+    let mut shop = Shop::new(4);
+    let rebuilt = shop.save("book-2", &book("Zebras", "10.00", "science", 2)).expect("rebuilds");
+    let pages = |files: &[String]| sorted(files.iter().filter(|f| f.starts_with("search/")).cloned().collect());
+    let written = ["search/index.html", "search/titles/b/index.html", "search/titles/z/index.html"];
+    assert_eq!(pages(&rebuilt.written).iter().filter(|f| !is_index(f)).collect::<Vec<_>>(), written);
+    shop.assert_same_as_a_full_build();
+    let rebuilt = shop.save("book-2", &book("Book 2", "10.00", "science", 2)).expect("rebuilds");
+    assert!(rebuilt.removed.contains(&"search/titles/z/index.html".to_owned()), "{:?}", rebuilt.removed);
+    shop.assert_same_as_a_full_build();
+}
+
+#[test]
 fn edits_of_a_title_tags_and_description_write_what_a_full_build_would() {
     let mut shop = Shop::new(30);
     // A title that keeps the book's place (weight first): its page, its lists, the price
     // list, the books table and the names' shard; not the sitemap.
     let rebuilt = shop.save("book-7", &book("Book Seven Renamed", "10.00", "history", 7)).expect("rebuilds");
     assert!(!rebuilt.written.contains(&"sitemap.xml".to_owned()), "{:?}", rebuilt.written);
-    assert!(rebuilt.written.contains(&"search/index.html".to_owned()), "the search page lists titles");
+    assert!(rebuilt.written.contains(&"search/titles/b/index.html".to_owned()), "the page of titles in B");
     shop.assert_same_as_a_full_build();
     // A new word in the description, then it gone.
     let text = book("Book Seven Renamed", "10.00", "history", 7).replace("More about it.", "Zebras, quietly.");
@@ -508,7 +542,7 @@ fn a_book_sold_out_and_a_title_that_moves_it_one_place_write_what_a_full_build_w
     let mut shop = Shop::new(12);
     let sold_out = book("Book 5", "10.00", "history", 5).replace("+++\ntitle", "+++\navailable = false\ntitle");
     let rebuilt = shop.save("book-5", &sold_out).expect("rebuilds");
-    assert!(rebuilt.written.contains(&"catalog.json".to_owned()));
+    assert!(rebuilt.written.iter().any(|f| f.starts_with("catalog/")), "its price-list shard: {:?}", rebuilt.written);
     shop.assert_same_as_a_full_build();
     // Books 5 and 6 of one weight, 6th and 7th in the catalog (pages 2 and 3): a title
     // after book 6's swaps them, and rewrites those two catalog pages and no other.
@@ -522,10 +556,10 @@ fn a_book_sold_out_and_a_title_that_moves_it_one_place_write_what_a_full_build_w
             "books/book-5/index.html",
             "page/2/index.html",
             "page/3/index.html",
-            "search/index.html",
+            "search/titles/b/index.html",
             "tags/history/index.html"
         ],
-        "its page, the two catalog pages, the A–Z list and its place on history's list"
+        "its page, the two catalog pages, the titles under B and its place on history's list"
     );
     shop.assert_same_as_a_full_build();
 }

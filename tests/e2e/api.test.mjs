@@ -3,9 +3,13 @@
 // POST /api/payment-intent).
 
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import {
+  REPO_ROOT,
   SHOP_START_TIMEOUT_MS,
   TEST_SECRET_KEY,
   availableBooks,
@@ -55,8 +59,9 @@ describe('POST /api/payment-intent, shop configured with localstripe', () => {
     await stripe?.stop();
   });
 
-  it('the price list is versioned and in minor units', () => {
-    assert.equal(catalog.version, 1);
+  it('the price list is versioned, in shards and in minor units', () => {
+    assert.equal(catalog.version, 2);
+    assert.ok(catalog.shards.count >= 1 && Number.isInteger(Math.log2(catalog.shards.count)), 'a power of two');
     for (const b of books) {
       assert.ok(Number.isInteger(b.amount) && b.amount > 0, `${b.id}: amount ${b.amount}`);
       assert.match(b.currency, /^[a-z]{3}$/);
@@ -290,7 +295,7 @@ describe('POST /api/payment-intent, shop configured with localstripe', () => {
   });
 
   it('serves the site and the price list without any secret in them', async () => {
-    for (const path of ['/', '/cart/', '/order/', '/catalog.json']) {
+    for (const path of ['/', '/cart/', '/order/', '/catalog.json', '/catalog/0.json']) {
       const res = await shopFetch(shop.url, path); // shopFetch fails on a secret in the body
       assert.equal(res.status, 200, `${path}: ${res.status}`);
     }
@@ -330,9 +335,42 @@ describe('POST /api/payment-intent, shop without a Stripe secret key', () => {
   });
 
   it('still serves the shop', async () => {
-    for (const path of ['/', '/cart/', '/catalog.json']) {
+    for (const path of ['/', '/cart/', '/catalog.json', '/catalog/0.json']) {
       const res = await shopFetch(shop.url, path);
       assert.equal(res.status, 200, `${path}: ${res.status}`);
     }
+  });
+});
+
+describe('POST /api/payment-intent, a price-list shard that cannot be read', () => {
+  let stripe;
+  let shop;
+  let dir;
+  let id;
+
+  before(async () => {
+    // The built site (the first suite's shop built it) with its one shard garbled.
+    dir = mkdtempSync(join(tmpdir(), 'bookshop-e2e-broken-'));
+    cpSync(join(REPO_ROOT, 'public'), dir, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(dir, 'catalog.json'), 'utf8'));
+    assert.equal(manifest.shards.count, 1, 'the repo\'s shop has one shard');
+    id = Object.keys(JSON.parse(readFileSync(join(dir, 'catalog/0.json'), 'utf8')).books)[0];
+    writeFileSync(join(dir, 'catalog/0.json'), '{"shard":0,"count":1,"books":{');
+    stripe = await startLocalstripe();
+    shop = await startShop({ stripeBase: stripe.url, publicDir: dir });
+  }, HOOK);
+
+  after(async () => {
+    await shop?.stop();
+    await stripe?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers 503 catalog_unavailable, creates nothing, and still answers what needs no shard', async () => {
+    const res = await postOrder(shop.url, { items: [{ id, quantity: 1 }] });
+    assertError(res, 503, 'catalog_unavailable');
+    const list = await stripeGet(stripe.url, '/v1/payment_intents');
+    assert.equal(list.body.data.length, 0, 'no PaymentIntent was created');
+    assertError(await postOrder(shop.url, { items: [] }), 400, 'empty_order');
   });
 });

@@ -30,11 +30,11 @@ import {
   startLocalstripe,
   startShop,
   workerLogLines,
+  PAYMENT_INTENT_PATH,
 } from './harness.mjs';
 
 const HOOK = { timeout: SHOP_START_TIMEOUT_MS + 60_000 };
 const CORPUS_FILE = join(HERE, 'bad-input.json');
-const ENDPOINT = '/api/payment-intent';
 
 /** The corpus, checked for shape so a typo in the data file fails loudly rather than passing. */
 export function loadCorpus(file = CORPUS_FILE) {
@@ -89,7 +89,7 @@ function requestOf(c, vars) {
     headers[key] = v === null ? null : Array.isArray(v) ? v.map((x) => fill(x, vars)) : fill(v, vars);
   }
   const body = c.bodyHex !== undefined ? Buffer.from(c.bodyHex, 'hex') : expandBody(c.body, vars);
-  return { method: c.method || 'POST', path: fill(c.path || ENDPOINT, vars), headers, body, transfer: c.transfer };
+  return { method: c.method || 'POST', path: fill(c.path || PAYMENT_INTENT_PATH, vars), headers, body, transfer: c.transfer };
 }
 
 /** Compares one answer with the case's expectation; returns the list of differences (empty: as expected). */
@@ -167,7 +167,7 @@ describe('the bad-input corpus against the live endpoint (wrangler dev + localst
    * fails, wait (up to a minute) for the shop to recover so the next case is judged on its own.
    */
   async function nextRequestProblem() {
-    const probe = () => rawRequest(shop.url, { path: ENDPOINT, headers: { 'Content-Type': 'application/json' }, body: '{"items":[]}', timeoutMs: 10_000 });
+    const probe = () => rawRequest(shop.url, { path: PAYMENT_INTENT_PATH, headers: { 'Content-Type': 'application/json' }, body: '{"items":[]}', timeoutMs: 10_000 });
     let problem;
     try {
       const res = await probe();

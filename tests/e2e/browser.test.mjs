@@ -16,16 +16,16 @@ import {
   SHOP_START_TIMEOUT_MS,
   availableBooks,
   axeProblems,
-  clientIp,
   formatMinor,
   getCatalog,
-  installStripeDouble,
   launchChromium,
   orderMetadata,
   postOrder,
   startLocalstripe,
   startShop,
   stripeGet,
+  PAYMENT_INTENT_PATH,
+  shopperPage,
 } from './harness.mjs';
 
 const HOOK = { timeout: SHOP_START_TIMEOUT_MS + 60_000 };
@@ -42,7 +42,6 @@ const SHIP = {
 };
 // The endpoint as DESIGN.md §3 fixes it: the external contract these tests hold the shop to. The
 // pages themselves get it from the catalog crate (<body data-shop>), which a test below checks.
-const ENDPOINT = '/api/payment-intent';
 const SCREENSHOTS_DIR = join(REPO_ROOT, 'docs/screenshots');
 // The theme's scripts carry JSDoc types for tsc; `bookshop build` publishes them without
 // comments (generator/src/minify.rs), so the types cost shoppers nothing.
@@ -98,37 +97,7 @@ describe('the shop in a browser', () => {
    * localstripe's URL, which the shipped CSP would refuse, hence bypassCSP unless told otherwise).
    */
   async function withPage(name, fn, { api, ...options } = {}) {
-    const context = await browser.newContext({
-      bypassCSP: true,
-      locale: 'en-US',
-      viewport: { width: 1200, height: 900 },
-      ...options,
-    });
-    const record = await installStripeDouble(context, { stripeBase: stripe.url, ...(api ? { api } : {}) });
-    // Each test is one shopper at an address of its own (the worker limits new checkouts per
-    // address, and the suite as a whole starts more than one shopper would).
-    const ip = clientIp();
-    await context.route(`**${ENDPOINT}`, (route) =>
-      route.fallback({ headers: { ...route.request().headers(), 'cf-connecting-ip': ip } }),
-    );
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    const pageErrors = [];
-    const consoleErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-    try {
-      await fn({ page, record, pageErrors, consoleErrors });
-      assert.deepEqual(pageErrors, [], 'no uncaught error in the pages');
-      assert.deepEqual(record.blocked, [], 'no request leaves the machine except Stripe.js (served by the double)');
-    } catch (e) {
-      await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}-failure.png`), fullPage: true }).catch(() => {});
-      if (consoleErrors.length) e.message += `\nbrowser console errors:\n  ${consoleErrors.join('\n  ')}`;
-      if (record.apiCalls.length) e.message += `\nStripe API calls: ${JSON.stringify(record.apiCalls)}`;
-      throw e;
-    } finally {
-      await context.close();
-    }
+    await shopperPage(browser, name, fn, { stripeBase: stripe.url, api, options });
   }
 
   async function putInCart(page, items) {
@@ -156,7 +125,7 @@ describe('the shop in a browser', () => {
   function endpointPosts(page) {
     const posts = [];
     page.on('request', (r) => {
-      if (r.method() === 'POST' && new URL(r.url()).pathname === ENDPOINT) {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === PAYMENT_INTENT_PATH) {
         let body;
         try {
           body = JSON.parse(r.postData() || 'null');
@@ -190,7 +159,7 @@ describe('the shop in a browser', () => {
       await page.goto(`${shop.url}/`);
       const onPage = await page.$$eval('article.book[data-book-id]', (els) => els.map((e) => e.dataset.bookId));
       const offered = books.filter((b) => onPage.includes(b.id));
-      assert.ok(offered.length >= 2, `two available books of catalog.json on the catalog page (page has ${onPage.join(', ')})`);
+      assert.ok(offered.length >= 2, `two available books of the price list on the catalog page (page has ${onPage.join(', ')})`);
       const [a, b] = offered;
       const extra = offered[2]; // with a third book, it is the one added then removed
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'pay-1-catalog.png'), fullPage: true });
@@ -342,7 +311,7 @@ describe('the shop in a browser', () => {
       const book = books[0];
       await page.goto(`${shop.url}/`);
       const contract = await page.evaluate(() => JSON.parse(document.body.dataset.shop));
-      assert.equal(contract.endpoint, ENDPOINT, 'the pages post to the endpoint of DESIGN.md');
+      assert.equal(contract.endpoint, PAYMENT_INTENT_PATH, 'the pages post to the endpoint of DESIGN.md');
       const max = contract.max_quantity; // catalog's MAX_QUANTITY (cart.js had its own 10)
 
       // A stored cart over the cap is capped at it, and the quantity input stops there.
@@ -501,26 +470,26 @@ describe('the shop in a browser', () => {
           .catch(() => assert.fail('#pay stays disabled after the failure'));
 
       // The network is down.
-      await page.route(`**${ENDPOINT}`, (route) => route.abort('connectionrefused'));
+      await page.route(`**${PAYMENT_INTENT_PATH}`, (route) => route.abort('connectionrefused'));
       await page.click('#pay');
       const offline = await waitForText(page, '#payment-message', /could not reach the payment service/i);
       assert.doesNotMatch(offline, technical);
       assert.match(offline, /nothing was charged/i);
       await payUsable();
       assert.match(await page.textContent('#pay'), amountRe(fmt(book.amount)), 'Pay shows the total again');
-      await page.unroute(`**${ENDPOINT}`);
+      await page.unroute(`**${PAYMENT_INTENT_PATH}`);
 
       // An outage page from in front of the worker (503, HTML).
-      await page.route(`**${ENDPOINT}`, (route) =>
+      await page.route(`**${PAYMENT_INTENT_PATH}`, (route) =>
         route.fulfill({ status: 503, contentType: 'text/html', body: '<h1>503 Service Temporarily Unavailable</h1>' }));
       await page.click('#pay');
       const outage = await waitForText(page, '#payment-message', /not available right now/i);
       assert.doesNotMatch(outage, technical);
       await payUsable();
-      await page.unroute(`**${ENDPOINT}`);
+      await page.unroute(`**${PAYMENT_INTENT_PATH}`);
 
       // The worker's own 503 (Stripe unavailable): its words for shoppers.
-      await page.route(`**${ENDPOINT}`, (route) =>
+      await page.route(`**${PAYMENT_INTENT_PATH}`, (route) =>
         route.fulfill({
           status: 503,
           contentType: 'application/json',
@@ -532,7 +501,7 @@ describe('the shop in a browser', () => {
       await payUsable();
       assert.equal(await page.getAttribute('#payment-message', 'role'), 'alert', 'errors are announced');
       await page.screenshot({ path: join(ARTIFACTS_DIR, 'endpoint-down-1.png'), fullPage: true });
-      await page.unroute(`**${ENDPOINT}`);
+      await page.unroute(`**${PAYMENT_INTENT_PATH}`);
 
       // Back up: the same page pays (no reload), with the same attempt id all along.
       assert.equal(await page.evaluate(() => window.sameDocument), true, 'the page was not reloaded');
@@ -558,7 +527,7 @@ describe('the shop in a browser', () => {
       // Hold the endpoint's answer a moment, as a slow network would, and press Pay meanwhile.
       let release;
       const held = new Promise((r) => (release = r));
-      await page.route(`**${ENDPOINT}`, async (route) => {
+      await page.route(`**${PAYMENT_INTENT_PATH}`, async (route) => {
         await held;
         await route.fallback();
       });

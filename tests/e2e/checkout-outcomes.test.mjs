@@ -18,20 +18,19 @@ import {
   ARTIFACTS_DIR,
   SHOP_START_TIMEOUT_MS,
   availableBooks,
-  clientIp,
   countPaymentIntents,
   getCatalog,
-  installStripeDouble,
   launchChromium,
   startLocalstripe,
   startShop,
   stripeGet,
   stripePost,
+  PAYMENT_INTENT_PATH,
+  shopperPage,
 } from './harness.mjs';
 import { PROCESSING, VOUCHERS, stripeOutcomes } from './stripe-outcomes.mjs';
 
 const HOOK = { timeout: SHOP_START_TIMEOUT_MS + 60_000 };
-const ENDPOINT = '/api/payment-intent';
 const EMAIL = 'reader@example.com';
 const ORDER_URL = /\/order\/(index\.html)?\?/;
 const OUR_WORDS = 'The payment could not be completed, and nothing was charged. Please try again; if it happens again, reload the page.';
@@ -116,30 +115,7 @@ describe('checkout outcomes real Stripe produces', () => {
 
   /** A fresh context with the double (and `outcomes`); screenshot on failure; always closed. */
   async function withPage(name, fn, { outcomes, double } = {}) {
-    const context = await browser.newContext({ bypassCSP: true, locale: 'en-US', viewport: { width: 1200, height: 900 } });
-    const record = await installStripeDouble(context, { stripeBase: stripe.url, outcomes });
-    if (double) await context.addInitScript((extra) => Object.assign(window.STRIPE_DOUBLE, extra), double);
-    const ip = clientIp();
-    await context.route(`**${ENDPOINT}`, (route) => route.fallback({ headers: { ...route.request().headers(), 'cf-connecting-ip': ip } }));
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    const pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    const posts = [];
-    page.on('request', (r) => {
-      if (r.method() === 'POST' && new URL(r.url()).pathname === ENDPOINT) posts.push(JSON.parse(r.postData() || 'null'));
-    });
-    try {
-      await fn({ page, context, record, posts });
-      assert.deepEqual(pageErrors, [], 'no uncaught error in the pages');
-      assert.deepEqual(record.blocked, [], 'no request leaves the machine');
-    } catch (e) {
-      await page.screenshot({ path: join(ARTIFACTS_DIR, `outcomes-${name}-failure.png`), fullPage: true }).catch(() => {});
-      if (record.apiCalls.length) e.message += `\nStripe API calls: ${JSON.stringify(record.apiCalls)}`;
-      throw e;
-    } finally {
-      await context.close();
-    }
+    await shopperPage(browser, `outcomes-${name}`, fn, { stripeBase: stripe.url, outcomes, double });
   }
 
   /** The cart page with `items`, fields filled, the Payment Element on `method`. */
@@ -201,14 +177,19 @@ describe('checkout outcomes real Stripe produces', () => {
     });
   }
 
+  /** Pays a book by bank debit, under a clock the test moves; → the id of the PaymentIntent, processing. */
+  async function payIntoProcessing(page, context) {
+    await context.clock.install();
+    await checkout(page, { [books[0].id]: 1 }, PROCESSING);
+    await Promise.all([page.waitForURL(ORDER_URL), page.click('#pay')]);
+    await page.waitForSelector('#order-status[data-status="processing"]');
+    return (await page.textContent('#order-id')).trim();
+  }
+
   it('processing is checked with backoff for minutes until it succeeds', async () => {
     const outcomes = stripeOutcomes({ processingChecks: 12 }); // past the 30 s the page used to give up after
     await withPage('processing', async ({ page, context }) => {
-      await context.clock.install();
-      await checkout(page, { [books[0].id]: 1 }, PROCESSING);
-      await Promise.all([page.waitForURL(ORDER_URL), page.click('#pay')]);
-      await page.waitForSelector('#order-status[data-status="processing"]');
-      const id = (await page.textContent('#order-id')).trim();
+      const id = await payIntoProcessing(page, context);
       await waitForExactText(page, '#order-heading', 'Your payment is processing');
       assert.equal((await page.textContent('#order-detail')).trim(),
         'Your bank is still confirming it. This page keeps checking for a few minutes, and you may close it: Stripe emails the receipt once the payment is through.');
@@ -219,14 +200,30 @@ describe('checkout outcomes real Stripe produces', () => {
     }, { outcomes });
   });
 
+  it('a network blip while processing is checked is not the end of the checks', async () => {
+    const outcomes = stripeOutcomes({ processingChecks: 6 });
+    await withPage('processing-blip', async ({ page, context }) => {
+      const id = await payIntoProcessing(page, context);
+      // The third and fourth checks never reach Stripe: the connection drops.
+      let retrieval = 0;
+      await page.route((url) => url.pathname.startsWith('/v1/payment_intents/'), (route) => {
+        retrieval += 1;
+        return retrieval === 2 || retrieval === 3 ? route.abort('internetdisconnected') : route.fallback();
+      });
+      await advanceUntil(page, async () => {
+        assert.equal((await page.textContent('#order-heading')).trim(), 'Your payment is processing', 'a blip changes nothing shown');
+        return retrieval >= 4;
+      });
+      await advanceUntil(page, async () => (await page.getAttribute('#order-status', 'data-status')) !== 'processing');
+      await waitForExactText(page, '#order-heading', 'Thank you — payment received');
+      assert.equal(outcomes.checks(id), 7, 'every check that reached Stripe counted, until it said succeeded');
+    }, { outcomes });
+  });
+
   it('processing for more than ten minutes: the page says it stopped checking and what happens next', async () => {
     const outcomes = stripeOutcomes({ processingChecks: Infinity });
     await withPage('processing-forever', async ({ page, context }) => {
-      await context.clock.install();
-      await checkout(page, { [books[0].id]: 1 }, PROCESSING);
-      await Promise.all([page.waitForURL(ORDER_URL), page.click('#pay')]);
-      await page.waitForSelector('#order-status[data-status="processing"]');
-      const id = (await page.textContent('#order-id')).trim();
+      const id = await payIntoProcessing(page, context);
       await advanceUntil(page, async () => (await page.textContent('#order-heading')).trim() !== 'Your payment is processing');
       await waitForExactText(page, '#order-heading', 'Your payment is still processing');
       assert.equal((await page.textContent('#order-detail')).trim(),
@@ -244,7 +241,7 @@ describe('checkout outcomes real Stripe produces', () => {
       const made = await stripePost(stripe.url, '/v1/payment_intents', { amount: book.amount, currency: book.currency, payment_method: 'pm_card_visa', confirm: 'true' });
       assert.equal(made.body.status, 'succeeded', JSON.stringify(made.body));
       await checkout(page, { [book.id]: 1 });
-      await page.route(`**${ENDPOINT}`, (route) => route.fulfill({
+      await page.route(`**${PAYMENT_INTENT_PATH}`, (route) => route.fulfill({
         status: 200, contentType: 'application/json',
         body: JSON.stringify({ clientSecret: made.body.client_secret, paymentIntent: made.body.id, amount: book.amount, currency: book.currency }),
       }));
@@ -262,7 +259,7 @@ describe('checkout outcomes real Stripe produces', () => {
       const book = books[0];
       const made = await stripePost(stripe.url, '/v1/payment_intents', { amount: book.amount, currency: book.currency });
       await checkout(page, { [book.id]: 1 });
-      await page.route(`**${ENDPOINT}`, (route) => route.fulfill({
+      await page.route(`**${PAYMENT_INTENT_PATH}`, (route) => route.fulfill({
         status: 200, contentType: 'application/json',
         body: JSON.stringify({ clientSecret: `${made.body.id}_secret_tampered`, paymentIntent: made.body.id, amount: book.amount, currency: book.currency }),
       }));

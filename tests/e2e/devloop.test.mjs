@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { REPO_ROOT, launchChromium, postOrder, shopFetch, startDev, startLocalstripe } from './harness.mjs';
+import { REPO_ROOT, getCatalog, launchChromium, postOrder, shopFetch, startDev, startLocalstripe } from './harness.mjs';
 
 const WAIT_MS = 20_000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -74,7 +74,7 @@ async function afterSave(what, edit, served) {
 }
 
 const status = async (path) => (await shopFetch(dev.url, path)).status;
-const priceList = async () => (await shopFetch(dev.url, '/catalog.json')).json;
+const priceList = () => getCatalog(dev.url);
 // As the preview's own pages order: from its address, which base_url does not name.
 const order = (id, quantity = 1) => postOrder(dev.url, { items: [{ id, quantity }] }, { headers: { Origin: dev.url } });
 

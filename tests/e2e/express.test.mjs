@@ -6,27 +6,24 @@
 // follows the cart). Also: Stripe.js on every page, and the headers the pages are served with.
 
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  ARTIFACTS_DIR,
   SHOP_START_TIMEOUT_MS,
   availableBooks,
-  clientIp,
   formatMinor,
   getCatalog,
-  installStripeDouble,
   launchChromium,
   orderMetadata,
   startLocalstripe,
   startShop,
   stripeGet,
+  PAYMENT_INTENT_PATH,
+  shopperPage,
 } from './harness.mjs';
 
 const HOOK = { timeout: SHOP_START_TIMEOUT_MS + 60_000 };
 const CART_KEY = 'bookshop.cart';
-const ENDPOINT = '/api/payment-intent';
 // What the fake wallet hands over (window.STRIPE_DOUBLE.wallet).
 const WALLET = {
   name: 'Wren Wallet',
@@ -62,31 +59,7 @@ describe('express checkout', () => {
 
   /** A fresh context with the Stripe double and its wallet (`wallet: false` for none); always closed. */
   async function withPage(name, fn, { wallet = WALLET } = {}) {
-    const context = await browser.newContext({ bypassCSP: true, locale: 'en-US', viewport: { width: 1200, height: 900 } });
-    const record = await installStripeDouble(context, { stripeBase: stripe.url });
-    await context.addInitScript((w) => {
-      window.STRIPE_DOUBLE.wallet = w;
-    }, wallet);
-    const ip = clientIp();
-    await context.route(`**${ENDPOINT}`, (route) =>
-      route.fallback({ headers: { ...route.request().headers(), 'cf-connecting-ip': ip } }),
-    );
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    const pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    try {
-      await fn({ page, record, context });
-      assert.deepEqual(pageErrors, [], 'no uncaught error in the pages');
-      assert.deepEqual(record.blocked, [], 'no request leaves the machine except Stripe.js (served by the double)');
-    } catch (e) {
-      await page.screenshot({ path: join(ARTIFACTS_DIR, `express-${name}-failure.png`), fullPage: true }).catch(() => {});
-      const trace = await page.evaluate(() => window.__stripeDouble?.calls.map((c) => c.name)).catch(() => null);
-      if (trace) e.message += `\nStripe double calls: ${trace.join(', ')}`;
-      throw e;
-    } finally {
-      await context.close();
-    }
+    await shopperPage(browser, `express-${name}`, fn, { stripeBase: stripe.url, double: { wallet } });
   }
 
   async function setCart(page, items) {
@@ -182,7 +155,7 @@ describe('express checkout', () => {
         await route.fulfill({ response: res, body: html });
       });
       await page.goto(`${shop.url}/books/${a.id}/`);
-      const answered = page.waitForResponse((r) => new URL(r.url()).pathname === ENDPOINT);
+      const answered = page.waitForResponse((r) => new URL(r.url()).pathname === PAYMENT_INTENT_PATH);
       await page.click(EXPRESS_BUTTON);
       const created = await (await answered).json();
       await page.waitForFunction(() => /Prices have changed/.test(document.getElementById('express-message').textContent));

@@ -5,6 +5,7 @@
 // Every process is spawned in its own process group (detached) and stopped by killing the group,
 // so no workerd is left behind, even when a test file crashes (see the exit hook at the bottom).
 
+import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -22,6 +23,9 @@ export const LOCALSTRIPE_BIN = join(REPO_ROOT, '.venv/bin/localstripe');
 export const WRANGLER_BIN = join(REPO_ROOT, 'node_modules/.bin/wrangler');
 export const CHROMIUM_BIN = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 export const STRIPE_DOUBLE_JS = join(HERE, 'stripe-double.js');
+
+/** The endpoint's path (catalog/src/contract.rs; the tests call it as shoppers do). */
+export const PAYMENT_INTENT_PATH = '/api/payment-intent';
 
 /** The key the tests use against localstripe (it accepts any `sk_…`). */
 export const TEST_SECRET_KEY = 'sk_test_localstripe';
@@ -170,7 +174,8 @@ export async function startLocalstripe() {
  * Starts the shop with `wrangler dev` from the repo root (its build command builds the site and the
  * worker first). Values are passed only when given, so a test can start a shop without a secret.
  * The developer's .dev.vars / .env never leak in: an empty env file is passed instead.
- * `script` runs another entry than wrangler.toml's `main` (the panic-probe build).
+ * `script` runs another entry than wrangler.toml's `main` (the panic-probe build); `publicDir`
+ * serves other static assets than the built `public/` (a copy with a broken price list).
  * → { url, port, logFile, stop() }
  */
 export async function startShop({
@@ -181,6 +186,7 @@ export async function startShop({
   cwd = REPO_ROOT,
   vars = {},
   script,
+  publicDir = join(cwd, 'public'),
 } = {}) {
   requireFile(WRANGLER_BIN, 'Run `npm ci` in the repo root (make test does this).');
   requireFile(join(cwd, 'wrangler.toml'), 'The shop has no wrangler.toml yet.');
@@ -205,7 +211,7 @@ export async function startShop({
     throw new Error(`make build failed before starting the shop:\n${String(e.stderr || e.stdout || e.message).slice(-4000)}`);
   }
   const config = join(scratch, 'wrangler.toml');
-  writeFileSync(config, withoutBuild(readFileSync(join(cwd, 'wrangler.toml'), 'utf8'), cwd, join(cwd, 'public'), 'tests/e2e/harness.mjs'));
+  writeFileSync(config, withoutBuild(readFileSync(join(cwd, 'wrangler.toml'), 'utf8'), cwd, publicDir, 'tests/e2e/harness.mjs'));
 
   const args = [
     'dev',
@@ -352,7 +358,7 @@ export function clientIp() {
 
 /** POST a JSON order (or any body) to the endpoint, from a client of its own (`headers` may name one). */
 export function postOrder(shopUrl, body, { contentType = 'application/json', headers = {} } = {}) {
-  return shopFetch(shopUrl, '/api/payment-intent', {
+  return shopFetch(shopUrl, PAYMENT_INTENT_PATH, {
     method: 'POST',
     headers: { 'Content-Type': contentType, 'CF-Connecting-IP': clientIp(), ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -465,11 +471,22 @@ export function assertNoSecrets(text, where) {
   }
 }
 
-/** GET /catalog.json → the parsed price list. */
+/**
+ * The whole price list as served: GET /catalog.json (the manifest) and every shard it names →
+ * the manifest with `books`, all shards' books. (The pages and the worker read only the shards
+ * they need; the tests want every book.)
+ */
 export async function getCatalog(shopUrl) {
   const res = await shopFetch(shopUrl, '/catalog.json');
-  if (res.status !== 200 || !res.json?.books) throw new Error(`e2e: bad /catalog.json (${res.status}): ${res.text.slice(0, 300)}`);
-  return res.json;
+  const count = res.json?.shards?.count;
+  if (res.status !== 200 || !Number.isInteger(count)) throw new Error(`e2e: bad /catalog.json (${res.status}): ${res.text.slice(0, 300)}`);
+  const shards = await Promise.all(Array.from({ length: count }, async (_, n) => {
+    const path = res.json.shards.path.replace('{shard}', String(n));
+    const shard = await shopFetch(shopUrl, path);
+    if (shard.status !== 200 || shard.json?.shard !== n || !shard.json.books) throw new Error(`e2e: bad ${path} (${shard.status}): ${shard.text.slice(0, 300)}`);
+    return shard.json.books;
+  }));
+  return { ...res.json, books: Object.assign({}, ...shards) };
 }
 
 /** Available books of the price list as [{id, ...book}], all in the currency of the first one. */
@@ -631,6 +648,51 @@ export async function installStripeDouble(context, { stripeBase, api = stripeBas
     },
   );
   return record;
+}
+
+/**
+ * One shopper's browser session through the Stripe.js double: a fresh context (the CSP bypassed,
+ * as the double talks to localstripe), an address of its own for the worker's rate limit, and,
+ * when `fn` fails, a screenshot in ARTIFACTS_DIR and what the browser and "Stripe" saw added to
+ * the message. Passes `fn` { page, context, record, posts (bodies POSTed to the endpoint),
+ * consoleErrors }. After `fn`, no page error and no request off the machine are allowed.
+ * `double`: extra window.STRIPE_DOUBLE settings; `api`, `outcomes`: as installStripeDouble's;
+ * `options`: browser.newContext's.
+ */
+export async function shopperPage(browser, name, fn, { stripeBase, api, outcomes, double, options = {} }) {
+  const context = await browser.newContext({ bypassCSP: true, locale: 'en-US', viewport: { width: 1200, height: 900 }, ...options });
+  const record = await installStripeDouble(context, { stripeBase, ...(api ? { api } : {}), outcomes });
+  if (double) await context.addInitScript((extra) => Object.assign(window.STRIPE_DOUBLE, extra), double);
+  // Each test is one shopper at an address of its own (the worker limits new checkouts per
+  // address, and a suite as a whole starts more than one shopper would).
+  const ip = clientIp();
+  await context.route(`**${PAYMENT_INTENT_PATH}`, (route) =>
+    route.fallback({ headers: { ...route.request().headers(), 'cf-connecting-ip': ip } }),
+  );
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const pageErrors = [];
+  const consoleErrors = [];
+  const posts = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && new URL(r.url()).pathname === PAYMENT_INTENT_PATH) posts.push(JSON.parse(r.postData() || 'null'));
+  });
+  try {
+    await fn({ page, context, record, posts, consoleErrors });
+    assert.deepEqual(pageErrors, [], 'no uncaught error in the pages');
+    assert.deepEqual(record.blocked, [], 'no request leaves the machine except Stripe.js (served by the double)');
+  } catch (e) {
+    await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}-failure.png`), fullPage: true }).catch(() => {});
+    if (consoleErrors.length) e.message += `\nbrowser console errors:\n  ${consoleErrors.join('\n  ')}`;
+    if (record.apiCalls.length) e.message += `\nStripe API calls: ${JSON.stringify(record.apiCalls)}`;
+    const trace = await page.evaluate(() => window.__stripeDouble?.calls.map((c) => c.name)).catch(() => null);
+    if (trace) e.message += `\nStripe double calls: ${trace.join(', ')}`;
+    throw e;
+  } finally {
+    await context.close();
+  }
 }
 
 let axeSource;

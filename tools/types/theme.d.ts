@@ -48,8 +48,24 @@ declare global {
       url: string;
       cover?: string;
     }
+    /** /catalog.json: all of the price list but its books (catalog/src/price_list.rs). */
+    interface Manifest {
+      version: number;
+      origin: string;
+      currencies: Record<string, { decimals: number }>;
+      /** `path` names shard n with `{shard}` standing for n. */
+      shards: { count: number; path: string };
+    }
+    /** One shard: the books whose id hashes to it (Shared.shardOf). */
+    interface Shard {
+      shard: number;
+      count: number;
+      books: Record<string, PriceListBook>;
+    }
+    /** What Shared.catalog gives: the manifest's fields and the books asked for. */
     interface PriceList {
       version: number;
+      origin: string;
       books: Record<string, PriceListBook>;
       currencies: Record<string, { decimals: number }>;
     }
@@ -96,7 +112,10 @@ declare global {
       showCount(cart?: Cart): void;
       toDecimal(minor: number, decimals: number): string;
       money(minor: number, currency: string, decimals?: number): string;
-      catalog(fresh?: boolean): Promise<PriceList>;
+      /** The shard of the price list a book id is in, of `count`. */
+      shardOf(id: string, count: number): number;
+      /** The price list of the books `ids` names (none: the currencies only). */
+      catalog(ids?: string[], fresh?: boolean): Promise<PriceList>;
       has(object: object | null | undefined, key: string): boolean;
       announce(text: string): void;
       /** What an express checkout's wallet sheet asks for (its click event's resolve). */

@@ -1,12 +1,16 @@
-//! The Workers runtime shell: routing, reading the request, the price list from the
-//! deployment's own static assets, and `fetch` to Stripe. Every decision is made by the
-//! plain functions of the other modules; this file only moves bytes.
+//! The Workers runtime shell: routing, reading the request, the price list (its manifest and
+//! the shards an order needs) from the deployment's own static assets, and `fetch` to Stripe.
+//! Every decision is made by the plain functions of the other modules; this file only moves
+//! bytes.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::Poll;
 use std::time::Duration;
 
-use catalog::{price_order, PriceList, PricedOrder, ENDPOINT, PRICE_LIST_PATH};
+use catalog::{price_order, shards_needed, Line, Manifest, PriceList, PricedOrder, Shard, ENDPOINT, PRICE_LIST_PATH};
 use futures_util::future::{select, Either};
 use js_sys::{Reflect, Uint8Array};
 use serde::Serialize;
@@ -14,8 +18,8 @@ use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::web_sys::ReadableStreamDefaultReader;
 use worker::{
-    console_log, event, AbortController, Context, Date, Delay, Env, Fetch, Headers, Method, Request, RequestInit,
-    Response, Result,
+    console_log, event, AbortController, Context, Date, Delay, Env, Fetch, Fetcher, Headers, Method, Request,
+    RequestInit, Response, Result,
 };
 
 use crate::api_error::ApiError;
@@ -25,11 +29,20 @@ use crate::stripe::{self, Failure, Outcome, PaymentIntent};
 
 const DEFAULT_STRIPE_API_BASE: &str = "https://api.stripe.com";
 
+/// The most price-list shards an isolate keeps parsed (some 15 KB of JSON each): past it, one
+/// is dropped for each new one, so a huge catalog never fills the isolate's 128 MB.
+const CACHED_SHARDS: usize = 256;
+
+/// A file of the price list, parsed, and its ETag.
+type Cached<T> = (String, Rc<T>);
+
 thread_local! {
-    // The price list, parsed once per isolate and its ETag: each order revalidates it
-    // (`If-None-Match`, a 304 from the deployment's own assets), so an isolate never sells
-    // from a stale list, as it would under `wrangler dev` when the watcher rewrites it.
-    static PRICES: RefCell<Option<(String, Rc<PriceList>)>> = const { RefCell::new(None) };
+    // The price list's manifest and the shards orders needed, each parsed once per isolate
+    // and kept with its ETag: each order revalidates what it reads (`If-None-Match`, a 304
+    // from the deployment's own assets), so an isolate never sells from a stale list, as it
+    // would under `wrangler dev` when the watcher rewrites one.
+    static MANIFEST: RefCell<Option<Cached<Manifest>>> = const { RefCell::new(None) };
+    static SHARDS: RefCell<Vec<(u32, Cached<Shard>)>> = const { RefCell::new(Vec::new()) };
     // The idempotency keys this isolate let past the rate limiter: their retries are free.
     static ADMITTED: RefCell<Admitted> = RefCell::new(Admitted::default());
 }
@@ -115,17 +128,21 @@ async fn serve(req: Request, env: Env, path: &str) -> Result<Response> {
     let origin = req.headers().get("Origin").ok().flatten();
     let mut caller = Caller::SameOrigin;
     let result = if path == ENDPOINT {
-        // The price list carries the shop's configured origin (from site.toml's base_url), so
-        // it is read before the origin is judged; orders are priced from the same copy.
-        match price_list(&env).await {
+        // The price list's manifest carries the shop's configured origin (from site.toml's
+        // base_url), so it is read before the origin is judged; orders are priced by it.
+        let read = match env.assets("ASSETS") {
+            Ok(assets) => manifest(&assets).await.map(|m| (assets, m)),
+            Err(_) => Err(catalog_unavailable()),
+        };
+        match read {
             Err(error) => Err(error),
-            Ok(prices) => {
+            Ok((assets, manifest)) => {
                 let allowed = env.var("ALLOWED_ORIGINS").map(|v| v.to_string()).unwrap_or_default();
-                caller = request::caller(origin.as_deref(), &prices.origin, &allowed);
+                caller = request::caller(origin.as_deref(), &manifest.origin, &allowed);
                 match (caller, req.method()) {
                     (Caller::Foreign, _) => Err(request::foreign_origin()),
                     (Caller::Listed, Method::Options) => return preflight(origin.as_deref().unwrap_or_default()),
-                    _ => payment_intent(req, &env, &prices, &mut log).await,
+                    _ => payment_intent(req, &env, &assets, &manifest, &mut log).await,
                 }
             }
         }
@@ -198,7 +215,8 @@ struct Created {
 async fn payment_intent(
     mut req: Request,
     env: &Env,
-    prices: &PriceList,
+    assets: &Fetcher,
+    manifest: &Manifest,
     log: &mut LogLine,
 ) -> std::result::Result<Created, ApiError> {
     if req.method() != Method::Post {
@@ -212,7 +230,8 @@ async fn payment_intent(
     let order_request = request::parse(&body)?;
     log.items = order_request.lines.len();
 
-    let order = price_order(prices, &order_request.lines)?;
+    let prices = price_list(assets, manifest, &order_request.lines).await?;
+    let order = price_order(&prices, &order_request.lines)?;
     log.amount = Some(order.amount);
     log.currency = Some(order.currency.code());
 
@@ -299,34 +318,112 @@ async fn read_body(req: &mut Request) -> std::result::Result<Vec<u8>, ApiError> 
     Ok(body)
 }
 
-async fn price_list(env: &Env) -> std::result::Result<Rc<PriceList>, ApiError> {
-    let unavailable =
-        || ApiError::new(503, "catalog_unavailable", "The price list could not be read. Please try again.");
-    let cached = PRICES.with(|p| p.borrow().clone());
+fn catalog_unavailable() -> ApiError {
+    ApiError::new(503, "catalog_unavailable", "The price list could not be read. Please try again.")
+}
+
+/// The price list's manifest, revalidated.
+async fn manifest(assets: &Fetcher) -> std::result::Result<Rc<Manifest>, ApiError> {
+    let cached = MANIFEST.with(|m| m.borrow().clone());
+    let manifest = match revalidate(assets, PRICE_LIST_PATH, cached.as_ref().map(|(etag, _)| etag.as_str())).await {
+        Some(Fetched::NotModified) => cached.map(|(_, manifest)| manifest),
+        Some(Fetched::Fresh { etag, text }) => serde_json::from_str::<Manifest>(&text).ok().map(|manifest| {
+            let manifest = Rc::new(manifest);
+            if let Some(etag) = etag {
+                MANIFEST.with(|m| *m.borrow_mut() = Some((etag, manifest.clone())));
+            }
+            manifest
+        }),
+        None => None,
+    };
+    manifest.filter(|m| m.is_readable()).ok_or_else(catalog_unavailable)
+}
+
+/// The books `lines` names, from their shards only (read at once, each revalidated): what
+/// [`price_order`] prices the order from. An id in none is not in it: `unknown_item`.
+async fn price_list(assets: &Fetcher, manifest: &Manifest, lines: &[Line]) -> std::result::Result<PriceList, ApiError> {
+    let wanted = shards_needed(manifest, lines);
+    let read = all(wanted.iter().map(|n| shard(assets, manifest, *n)).collect()).await;
+    let shards: Vec<Rc<Shard>> = read.into_iter().collect::<Option<_>>().ok_or_else(catalog_unavailable)?;
+    let held: Vec<(u32, &Shard)> = wanted.iter().copied().zip(shards.iter().map(Rc::as_ref)).collect();
+    Ok(manifest.price_list(&held, lines.iter().map(|l| l.id.as_str())))
+}
+
+/// Shard `n` of the price list, revalidated; none if it cannot be read or is of another
+/// scheme than `manifest` (read while the watcher rewrote both: the order is retried).
+async fn shard(assets: &Fetcher, manifest: &Manifest, n: u32) -> Option<Rc<Shard>> {
+    let cached = SHARDS.with(|s| s.borrow().iter().find(|(m, _)| *m == n).map(|(_, c)| c.clone()));
+    let shard =
+        match revalidate(assets, &manifest.shard_path(n), cached.as_ref().map(|(etag, _)| etag.as_str())).await? {
+            Fetched::NotModified => cached.map(|(_, shard)| shard)?,
+            Fetched::Fresh { etag, text } => {
+                let shard = Rc::new(serde_json::from_str::<Shard>(&text).ok()?);
+                if let Some(etag) = etag {
+                    SHARDS.with(|s| {
+                        let mut shards = s.borrow_mut();
+                        shards.retain(|(m, _)| *m != n);
+                        if shards.len() >= CACHED_SHARDS {
+                            shards.remove(0);
+                        }
+                        shards.push((n, (etag, shard.clone())));
+                    });
+                }
+                shard
+            }
+        };
+    manifest.holds(n, &shard).then_some(shard)
+}
+
+/// Runs `futures` at once; their outputs in order. (futures-util's `join_all` did the same for
+/// 3 KiB more of gzipped WASM.)
+async fn all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(value) => *output = Some(value),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(outputs.drain(..).flatten().collect())
+        }
+    })
+    .await
+}
+
+/// What revalidating a file of the deployment's own static assets gave.
+enum Fetched {
+    /// 304: the copy whose ETag was sent is current.
+    NotModified,
+    /// 200: the file, and its ETag if it has one.
+    Fresh { etag: Option<String>, text: String },
+}
+
+/// GETs `path` from the deployment's own static assets, `If-None-Match: etag` when there is a
+/// copy; none on any other answer.
+async fn revalidate(assets: &Fetcher, path: &str, etag: Option<&str>) -> Option<Fetched> {
     let headers = Headers::new();
-    if let Some((etag, _)) = &cached {
-        headers.set("If-None-Match", etag).map_err(|_| unavailable())?;
+    if let Some(etag) = etag {
+        headers.set("If-None-Match", etag).ok()?;
     }
     let mut init = RequestInit::new();
     init.with_headers(headers);
-    let assets = env.assets("ASSETS").map_err(|_| unavailable())?;
-    let url = format!("https://assets.local{PRICE_LIST_PATH}");
-    let mut response = assets.fetch(url, Some(init)).await.map_err(|_| unavailable())?;
-    match (response.status_code(), cached) {
-        (304, Some((_, prices))) => return Ok(prices),
-        (200, _) => {}
-        _ => return Err(unavailable()),
+    let mut response = assets.fetch(format!("https://assets.local{path}"), Some(init)).await.ok()?;
+    match (response.status_code(), etag) {
+        (304, Some(_)) => Some(Fetched::NotModified),
+        (200, _) => {
+            let etag = response.headers().get("ETag").ok().flatten();
+            Some(Fetched::Fresh { etag, text: response.text().await.ok()? })
+        }
+        _ => None,
     }
-    let etag = response.headers().get("ETag").ok().flatten();
-    let text = response.text().await.map_err(|_| unavailable())?;
-    let prices: Rc<PriceList> = Rc::new(serde_json::from_str(&text).map_err(|_| unavailable())?);
-    if prices.version != catalog::PRICE_LIST_VERSION {
-        return Err(unavailable());
-    }
-    if let Some(etag) = etag {
-        PRICES.with(|p| *p.borrow_mut() = Some((etag, prices.clone())));
-    }
-    Ok(prices)
 }
 
 /// Creates the PaymentIntent, retrying what Stripe says is worth retrying, with one

@@ -86,7 +86,7 @@
   };
 
   /**
-   * Formats integer minor units for people; `decimals` from catalog.json (guessed from Intl if absent).
+   * Formats integer minor units for people; `decimals` from the price list (guessed from Intl if absent).
    * @param {number} minor @param {string} currency @param {number} [decimals]
    */
   const money = (minor, currency, decimals) => {
@@ -105,25 +105,75 @@
     }
   };
 
-  /** @type {Promise<Bookshop.PriceList> | null} */
-  let pending = null;
-  /** The price list, shop.price_list (revalidated, so a new deploy's prices show at once). @param {boolean} [fresh] */
-  const catalog = (fresh) => {
-    if (fresh) pending = null;
-    pending = pending || fetch(shop.price_list, { cache: 'no-cache', headers: { Accept: 'application/json' } })
-      .then((res) => {
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        return res.json();
-      })
-      .then((data) => {
-        if (!data || data.version !== shop.price_list_version || !data.books || !data.currencies) throw new Error('unexpected price list');
-        return data;
-      })
-      .catch((error) => {
-        pending = null;
-        throw error;
+  /**
+   * The shard a book id is in, of `count`: FNV-1a (32-bit) over its bytes, modulo `count`.
+   * catalog::price_list::shard_of in Rust is the rule; book ids are ASCII, so each char code
+   * is a byte (tests/e2e/shards.test.mjs runs this function over a built shop).
+   * @param {string} id @param {number} count
+   */
+  const shardOf = (id, count) => {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < id.length; i += 1) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193) >>> 0;
+    return hash % count;
+  };
+
+  /** GET a JSON file of the site, revalidated (so a new deploy's prices show at once). @param {string} url */
+  const getJson = (url) => fetch(url, { cache: 'no-cache', headers: { Accept: 'application/json' } })
+    .then((res) => {
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return res.json();
+    });
+
+  /** @type {Promise<Bookshop.Manifest> | null} */
+  let manifest = null;
+  /** @type {Map<number, Promise<Bookshop.Shard>>} */
+  const shards = new Map();
+  /**
+   * The price list of the books `ids` names: the manifest (shop.price_list), then only the
+   * shards those ids are in, at once. Each file is fetched once per page (`fresh`: again); a
+   * failed read is tried once more, fresh.
+   * @param {string[]} [ids] @param {boolean} [fresh] @returns {Promise<Bookshop.PriceList>}
+   */
+  const catalog = (ids = [], fresh = false) => {
+    if (fresh) {
+      manifest = null;
+      shards.clear();
+    }
+    const got = manifest || getJson(shop.price_list).then((data) => {
+      const scheme = data && data.shards;
+      if (!data || data.version !== shop.price_list_version || !data.currencies || !scheme || !(scheme.count > 0)) throw new Error('unexpected price list');
+      return /** @type {Bookshop.Manifest} */ (data);
+    });
+    manifest = got;
+    return got.then((list) => {
+      const count = list.shards.count;
+      const wanted = [...new Set(ids.map((id) => shardOf(id, count)))];
+      return Promise.all(wanted.map((n) => {
+        let one = shards.get(n);
+        if (!one) {
+          one = getJson(list.shards.path.replace('{shard}', String(n))).then((data) => {
+            if (!data || data.shard !== n || data.count !== count || !data.books) throw new Error('unexpected price list shard');
+            return /** @type {Bookshop.Shard} */ (data);
+          });
+          shards.set(n, one);
+        }
+        return one;
+      })).then((held) => {
+        /** @type {Record<string, Bookshop.PriceListBook>} */
+        const books = {};
+        for (const shard of held) {
+          for (const id of ids) if (has(shard.books, id)) books[id] = shard.books[id];
+        }
+        return { version: list.version, origin: list.origin, currencies: list.currencies, books };
       });
-    return pending;
+    }).catch((error) => {
+      // Nothing half-read is kept. Once more from scratch: a deploy between reading the
+      // manifest and a shard gives a shard of another count.
+      manifest = null;
+      shards.clear();
+      if (!fresh) return catalog(ids, true);
+      throw error;
+    });
   };
 
   /** @param {object | null | undefined} object @param {string} key */
@@ -179,5 +229,5 @@
   // What an express checkout's wallet sheet asks for; the price includes shipping.
   const sheet = { emailRequired: true, shippingAddressRequired: true, shippingRates: [{ id: 'included', displayName: 'Shipping included', amount: 0 }] };
 
-  window.Bookshop = { shop, keys, sheet, read, write, add, setQty, remove, clear, count, showCount, toDecimal, money, catalog, has, announce };
+  window.Bookshop = { shop, keys, sheet, read, write, add, setQty, remove, clear, count, showCount, toDecimal, money, shardOf, catalog, has, announce };
 })();

@@ -17,7 +17,7 @@
   const MAX = B.shop.max_quantity;
 
   /** @type {Bookshop.PriceList | null} */
-  let prices = null; // the price list, once loaded
+  let prices = null; // the price list of the cart's books, once loaded
   /** @type {Bookshop.Order} */
   let order = { lines: [], amount: 0, currency: '' };
 
@@ -111,9 +111,9 @@
     update();
   };
 
-  /** Loads the price list (`fresh`: revalidated now) and draws the lines. */
+  /** Loads the cart's books from the price list (`fresh`: revalidated now) and draws the lines. */
   /** @param {boolean} fresh */
-  const load = (fresh) => B.catalog(fresh).then((data) => {
+  const load = (fresh) => B.catalog(Object.keys(B.read().items), fresh).then((data) => {
     prices = data;
     status.hidden = true;
     build();
@@ -162,11 +162,13 @@
 
   // Another tab changed the cart; or the page came back from Stripe's redirect (3-D Secure,
   // a bank page) as it was left.
+  // Either may bring books whose price-list shards this page has not read yet: load them
+  // (the shards already read are not fetched again).
   document.addEventListener('bookshop:cart', () => {
-    if (!list.inert && prices) build();
+    if (!list.inert && prices) load(false);
   });
   window.addEventListener('pageshow', (event) => {
-    if (event.persisted && prices) build();
+    if (event.persisted && prices) load(false);
   });
 
   C.lines = {

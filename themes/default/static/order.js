@@ -132,6 +132,9 @@
       result = { error };
     }
     const pi = result.paymentIntent;
+    // A blip while checking a payment already shown as processing: what is shown still
+    // stands, and the next check comes on time.
+    if (!pi && delay) return again(delay);
     if (!pi) {
       // Stripe's words here are for developers (a wrong client secret, an unknown payment).
       tell('We could not check your payment');
@@ -199,7 +202,11 @@
         sessionStorage.removeItem(B.keys.attempt);
       } catch (_) { /* nothing kept */ }
     }
-    if (pi.status !== 'processing') return;
+    if (pi.status === 'processing') again(delay);
+  };
+
+  /** Checks again after the next wait, or says checking stopped. @param {number} delay the wait just done (ms) */
+  const again = (delay) => {
     waited += delay;
     if (waited < POLL.total) {
       const next = delay ? Math.min(delay * 2, POLL.most) : POLL.first;

@@ -35,6 +35,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import search_bytes  # noqa: E402
+import watch_edits  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOOKSHOP = os.path.join(REPO, "target", "release", "bookshop")
@@ -139,6 +140,7 @@ def site_size(out):
 def bench_generators(sizes, runs, hugo_max, hugo_bins):
     rows = []
     searches = []
+    edits = []
     for n in sizes:
         for where, base in (("tmpfs", "/dev/shm"), ("disk", os.path.join(REPO, "target"))):
             work = tempfile.mkdtemp(prefix=f"bench-{n}-", dir=base)
@@ -158,13 +160,37 @@ def bench_generators(sizes, runs, hugo_max, hugo_bins):
             if where == "tmpfs":
                 searches.append(bench_search(n, ours_out))
             watch = bench_watch(shop, ours_out, n, edits=max(5, runs))
+            if where == "tmpfs":
+                edits.append((n, watch_edits.measure(BOOKSHOP, shop, ours_out, repeat=runs,
+                                                     report=lambda line: print(f"    watch {line}", flush=True))))
             rows.append((n, where, ours, theirs, watch, written))
             shutil.rmtree(work, ignore_errors=True)
             hugo_s = ", ".join(f"Hugo {v} {t[0]:.2f} s" if t else f"Hugo {v} skipped"
                                for (_, _, v), t in zip(hugo_bins, theirs))
             print(f"  {n:>7} books, {where:5}: ours {ours[0]:.2f} s ({written[0]:,} files), {hugo_s}, "
                   f"watch rebuild {watch[1]:.0f} ms", flush=True)
-    return rows, searches
+    return rows, searches, edits
+
+
+def edits_section(edits):
+    """The watcher after each kind of edit (bench/watch_edits.py), by shop size."""
+    if not edits:
+        return []
+    kinds = list(edits[0][1])
+    lines = [
+        "## Watch: each kind of edit",
+        "",
+        "`bookshop watch` on the tmpfs shop, its own `Rebuilt … in N ms` figure after one edited book "
+        "(`bench/watch_edits.py`): each edit on a different book, then undone (the undo counted too, but for a new book's and a "
+        "deletion's). Min / median in ms.",
+        "",
+        "| books | " + " | ".join(kinds) + " |",
+        "| ---: | " + " | ".join("---:" for _ in kinds) + " |",
+    ]
+    for n, results in edits:
+        cells = [f"{min(results[k])} / {statistics.median(results[k]):.0f}" for k in kinds]
+        lines.append(f"| {n:,} | " + " | ".join(cells) + " |")
+    return lines + ["", ""]
 
 
 def build_covers(shop, out):
@@ -287,7 +313,7 @@ def main():
     sizes = [int(s) for s in args.sizes.split(",")]
     hugo_bins = hugos()
     print(f"generator vs Hugo {', '.join(v for _, _, v in hugo_bins)}, median of {args.runs}:")
-    rows, searches = bench_generators(sizes, args.runs, args.hugo_max, hugo_bins)
+    rows, searches, edits = bench_generators(sizes, args.runs, args.hugo_max, hugo_bins)
     covers = covers_section(bench_covers(args.covers)) if args.covers else []
     path = os.path.join(REPO, "BENCHMARKS.md")
     old = open(path).read() if os.path.exists(path) else ""
@@ -296,7 +322,7 @@ def main():
         end = old.find("\n## ", start + 1)
         covers = [old[start:end if end != -1 else len(old)].rstrip("\n"), "", ""]
     written_by = "`bench/run.py --generator-only`" if args.generator_only else "`make bench`"
-    lines = generator_section(args, hugo_bins, rows, written_by) + search_section(searches) + covers
+    lines = generator_section(args, hugo_bins, rows, written_by) + edits_section(edits) + search_section(searches) + covers
     if args.generator_only:
         rest = old[old.index(WORKER_SECTION):] if WORKER_SECTION in old else ""
         if rest:

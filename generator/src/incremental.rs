@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 
 use catalog::digest::Fnv1a;
 
@@ -18,7 +19,7 @@ use crate::content::{self, Book, COVER_EXTENSIONS};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::feeds;
 use crate::layout::{Layout, Place};
-use crate::listing::{self, ListPage, TagIndex};
+use crate::listing::{self, Edit, ListPage, TagIndex};
 use crate::output::{self, Lock};
 use crate::preview;
 use crate::render::{self, Output, Renderer};
@@ -90,9 +91,10 @@ pub struct Engine {
     site: Site,
     /// Each list page's URL and a fingerprint of what it showed when last rendered.
     lists: HashMap<String, u64>,
-    /// Each tag's books, made when an edit that moves no book needs it; dropped when one
-    /// moves a book or changes tags.
-    tags: Option<TagIndex>,
+    /// Each tag's books, kept up to date: an edit's list pages are found in it.
+    tags: TagIndex,
+    /// The feed's books as last written, newest first.
+    feed: Vec<Book>,
     /// The price list's and the sitemap's fragments, one per book.
     catalog_files: CatalogFiles,
     /// Changes a failed rebuild did not apply (a rename saved together with a broken book,
@@ -122,13 +124,16 @@ impl Engine {
         site.search = search::Cache::incremental();
         let summary = site.write(output, preview)?;
         let catalog_files = CatalogFiles::new(&site.config, &site.books)?;
+        let tags = TagIndex::new(&site.books);
+        let feed = feeds::newest(&site.books).into_iter().cloned().collect();
         let mut engine = Engine {
             layout: layout.clone(),
             output: output.to_owned(),
             options: options.clone(),
             site,
             lists: HashMap::new(),
-            tags: None,
+            tags,
+            feed,
             catalog_files,
             pending: Vec::new(),
             preview,
@@ -195,28 +200,32 @@ impl Engine {
         }
         let broken: Vec<PathBuf> =
             paths.iter().filter(|p| !loaded.iter().any(|(done, _)| done == *p)).cloned().collect();
+        let places: Vec<Option<usize>> = loaded.iter().map(|(path, _)| place_of(&self.site.books, path)).collect();
         let (previous, moved) = swap_in(&mut self.site.books, loaded);
         // A tag is checked against every book's, as `bookshop check` does; unless no changed
-        // book's tags changed (the site's tags were fine before: scanning 100,000 books is not).
-        let tags_changed = previous.iter().any(|(path, old)| {
-            let new = place_of(&self.site.books, path).map(|i| &self.site.books[i]);
-            old.as_ref().map(|b| &b.tags) != new.map(|b| &b.tags)
-        });
-        let tag_problems = if tags_changed { listing::tag_problems(&self.site.books) } else { Vec::new() };
+        // book has a tag that could be a problem (the site's tags were fine before:
+        // scanning 100,000 books is not).
+        let changed = previous.iter().filter_map(|(path, _)| place_of(&self.site.books, path));
+        let suspect = self.tags.may_have_problems(changed.flat_map(|i| &self.site.books[i].tags).map(String::as_str));
+        let tag_problems = if suspect { listing::tag_problems(&self.site.books) } else { Vec::new() };
         if !tag_problems.is_empty() {
             swap_in(&mut self.site.books, previous);
             return Err(Diagnostics(tag_problems).into());
         }
-        match self.render_changes(&previous, moved || tags_changed) {
+        match self.render_changes(&previous, &places, moved) {
             Ok(files) => {
-                let lists = files.lists;
+                let Files { write, remove, lists, gone_lists, tags, feed } = files;
                 // A failed write leaves index files unwritten that the search cache counts
                 // as written: it starts again from nothing.
-                let mut rebuilt = self.write(files.write, files.remove).inspect_err(|_| self.site.search.reset())?;
+                let mut rebuilt = self.write(write, remove).inspect_err(|_| self.site.search.reset())?;
                 // Only once written: a failed write leaves the list pages to render again.
-                match lists {
-                    Lists::All(lists) => self.lists = lists,
-                    Lists::Some(lists) => self.lists.extend(lists),
+                self.lists.extend(lists);
+                for url in gone_lists {
+                    self.lists.remove(&url);
+                }
+                self.tags = tags;
+                if let Some(feed) = feed {
+                    self.feed = feed;
                 }
                 rebuilt.changed = paths.iter().filter(|p| !broken.contains(p)).cloned().collect();
                 rebuilt.problems = problems;
@@ -275,17 +284,14 @@ impl Engine {
     }
 
     /// Renders, in memory, every file the swapped-in books change; `previous` holds the
-    /// books they replaced. `moved`: a book came, went, changed place or tags, so lists
-    /// other than those that showed the changed books may have changed.
-    fn render_changes(&mut self, previous: &[(PathBuf, Option<Book>)], moved: bool) -> Result<Files> {
-        // Every list when a book moved: pages after its places shift. Otherwise only the
-        // pages that show the changed books (making every list is O(books)).
-        let in_place = !moved && !self.lists.is_empty();
-        if !in_place {
-            self.tags = None;
-        } else if self.tags.is_none() {
-            self.tags = Some(TagIndex::new(&self.site.books));
-        }
+    /// books they replaced, `places` where those were in the catalog. `moved`: a book came,
+    /// went or changed place.
+    fn render_changes(
+        &mut self,
+        previous: &[(PathBuf, Option<Book>)],
+        places: &[Option<usize>],
+        moved: bool,
+    ) -> Result<Files> {
         let site = &self.site;
         let preview = self.preview;
         let renderer = Renderer::new(&site.config, &site.tera);
@@ -304,11 +310,15 @@ impl Engine {
         };
         let mut remove = Vec::new();
         let (mut olds, mut news) = (Vec::new(), Vec::new());
-        for (path, old) in previous {
-            let new = place_of(&site.books, path).map(|i| &site.books[i]);
+        let mut edit = Edit { before: site.books.len(), gone: Vec::new(), came: Vec::new() };
+        for ((path, old), was) in previous.iter().zip(places) {
+            let place = place_of(&site.books, path);
+            let new = place.map(|i| &site.books[i]);
             if old.as_ref() == new {
                 continue;
             }
+            edit.gone.extend(was.zip(old.as_ref()));
+            edit.came.extend(place);
             olds.extend(old.as_ref());
             news.extend(new);
             for changed in old.iter().chain(new) {
@@ -326,16 +336,12 @@ impl Engine {
                 }
             }
         }
-        let pages = if let (true, Some(tags)) = (in_place, &self.tags) {
-            let places = news.iter().filter_map(|new| site.books.iter().position(|b| std::ptr::eq(b, *new)));
-            let mut pages: Vec<ListPage<'_>> =
-                places.flat_map(|i| listing::pages_showing(&site.books, tags, site.config.per_page, i)).collect();
-            pages.sort_by(|a, b| a.url.cmp(&b.url));
-            pages.dedup_by(|a, b| a.url == b.url);
-            pages
-        } else {
-            listing::pages(&site.books, site.config.per_page)
-        };
+        edit.before = edit.before + edit.gone.len() - edit.came.len();
+        edit.gone.sort_by_key(|&(i, _)| i);
+        edit.came.sort();
+        let tags = self.tags.after(&site.books, &edit);
+        let (pages, gone_lists) =
+            listing::pages_changed_by(&site.books, &self.tags, &tags, &edit, site.config.per_page);
         let fingerprints = fingerprints(&site.books, &pages);
         let stale: Vec<&ListPage<'_>> = pages
             .iter()
@@ -346,8 +352,10 @@ impl Engine {
         renderer.lists(&site.books, &stale, &collect)?;
         // The price list's shards and the sitemap only when a fragment of theirs changed: a
         // description edit writes neither (the sitemap is megabytes at 100,000 books); a new
-        // price, the book's shard (and the manifest, written only if its bytes changed).
-        let touched = self.catalog_files.update(&site.config, &olds, &news, moved)?;
+        // price, the book's shard (and the manifest, written only if its bytes changed). The
+        // sitemap lists each tag's list too: it changes when a tag comes or goes.
+        let tags_came_or_went = !tags.same_tags(&self.tags);
+        let touched = self.catalog_files.update(&site.config, &olds, &news, moved || tags_came_or_went)?;
         if !touched.shards.is_empty() {
             self.catalog_files.write_price_list(&site.config, &site.books, touched.shards, &collect)?;
         }
@@ -362,15 +370,18 @@ impl Engine {
                 collect(&file, Output::Text(xml))?;
             }
         }
-        collect("atom.xml", Output::Text(feeds::atom(&site.config, &site.books)))?;
-        search::write(&renderer, &site.books, &site.search, &collect)?;
-        let lists: HashMap<String, u64> = pages.iter().map(|p| p.url.clone()).zip(fingerprints).collect();
-        let lists = if in_place {
-            Lists::Some(lists)
+        let shown: Vec<&Book> = self.feed.iter().collect();
+        let feed = if feeds::changes(&shown, &olds, &news) {
+            let newest = feeds::newest(&site.books);
+            collect("atom.xml", Output::Text(feeds::atom_of(&site.config, &newest)))?;
+            Some(newest.into_iter().cloned().collect())
         } else {
-            remove.extend(pages_gone(&self.lists, &lists));
-            Lists::All(lists)
+            None
         };
+        search::write(&renderer, &site.books, &site.search, &collect)?;
+        let lists: Vec<(String, u64)> = pages.iter().map(|p| p.url.clone()).zip(fingerprints).collect();
+        remove.extend(gone_lists.iter().map(|url| listing::file_of(url)));
+        drop(pages);
         let write = collected.into_inner().unwrap_or_else(PoisonError::into_inner);
         // The index's files are named by their bytes: those an edit renamed go. The index
         // knows which, unless it was built whole again: then they are looked for.
@@ -379,7 +390,7 @@ impl Engine {
             None => remove
                 .extend(search::stale(&self.output, &write.iter().map(|(rel, _)| rel.as_str()).collect::<Vec<_>>())),
         }
-        Ok(Files { write, remove, lists })
+        Ok(Files { write, remove, lists, gone_lists, tags, feed })
     }
 
     /// Writes the files whose bytes changed and removes the others, one writer at a time.
@@ -387,16 +398,19 @@ impl Engine {
         let _lock = Lock::acquire(&self.output)?;
         let mut rebuilt = Rebuilt::default();
         let named_by_bytes = search::FILES_URL.trim_start_matches('/');
-        for (rel, bytes) in write {
-            // A file named by a digest of its bytes that is there already holds them (files
-            // are renamed into place whole): not read again to be compared.
-            if rel.starts_with(named_by_bytes) && self.output.join(&rel).is_file() {
-                continue;
-            }
-            if output::write_if_changed(&self.output, &rel, &bytes)? {
-                rebuilt.written.push(rel);
-            }
-        }
+        // On every core: a book that came or went shifts thousands of list pages in a large shop.
+        let written: Vec<Option<String>> = write
+            .into_par_iter()
+            .map(|(rel, bytes)| {
+                // A file named by a digest of its bytes that is there already holds them (files
+                // are renamed into place whole): not read again to be compared.
+                if rel.starts_with(named_by_bytes) && self.output.join(&rel).is_file() {
+                    return Ok(None);
+                }
+                Ok(output::write_if_changed(&self.output, &rel, &bytes)?.then_some(rel))
+            })
+            .collect::<Result<_>>()?;
+        rebuilt.written = written.into_iter().flatten().collect();
         for rel in remove {
             if output::remove(&self.output, &rel)? {
                 rebuilt.removed.push(rel);
@@ -412,18 +426,17 @@ impl Engine {
     }
 }
 
-/// What a rebuild rendered: files to write (site-relative path, bytes) and to remove,
-/// and the list pages' fingerprints once they are written.
+/// What a rebuild rendered: files to write (site-relative path, bytes) and to remove;
+/// once they are written, the fingerprints of the list pages it looked at, the list
+/// pages that went, the tags and the feed.
 struct Files {
     write: Vec<(String, Vec<u8>)>,
     remove: Vec<String>,
-    lists: Lists,
-}
-
-/// List pages' fingerprints: of every list page, or of those a rebuild looked at.
-enum Lists {
-    All(HashMap<String, u64>),
-    Some(HashMap<String, u64>),
+    lists: Vec<(String, u64)>,
+    gone_lists: Vec<String>,
+    tags: TagIndex,
+    /// The feed's books, when it was written again.
+    feed: Option<Vec<Book>>,
 }
 
 /// Where the book read from `path` is in `books`. Its id (the file's stem) is compared
@@ -441,25 +454,41 @@ fn swap_in(books: &mut Vec<Book>, changes: Vec<(PathBuf, Option<Book>)>) -> (Vec
     let mut moved = false;
     for (path, book) in changes {
         let old = match (place_of(books, &path), book) {
-            // In place: an edit that keeps the book's weight and title needs no sort.
-            (Some(i), Some(book)) => Some(std::mem::replace(&mut books[i], book)),
-            (Some(i), None) => {
+            // In place: an edit that keeps the book between its neighbours needs no move.
+            (Some(i), Some(book)) if fits(books, i, &book) => Some(std::mem::replace(&mut books[i], book)),
+            (Some(i), book) => {
                 moved = true;
-                Some(books.remove(i))
+                let old = books.remove(i);
+                if let Some(book) = book {
+                    insert_sorted(books, book);
+                }
+                Some(old)
             }
             (None, book) => {
                 moved |= book.is_some();
-                books.extend(book);
+                if let Some(book) = book {
+                    insert_sorted(books, book);
+                }
                 None
             }
         };
         previous.push((path, old));
     }
-    if !books.is_sorted_by(|a, b| content::catalog_order(a, b).is_le()) {
-        content::sort(books);
-        moved = true;
-    }
     (previous, moved)
+}
+
+/// Whether `book` can take place `i` of the sorted `books` and keep them sorted.
+fn fits(books: &[Book], i: usize, book: &Book) -> bool {
+    let after_previous = i == 0 || content::catalog_order(&books[i - 1], book).is_le();
+    let before_next = books.get(i + 1).is_none_or(|next| content::catalog_order(book, next).is_le());
+    after_previous && before_next
+}
+
+/// Puts `book` in its place among the sorted `books` (sorting all again was tens of
+/// milliseconds at 100,000 books).
+fn insert_sorted(books: &mut Vec<Book>, book: Book) {
+    let at = books.partition_point(|b| content::catalog_order(b, &book).is_lt());
+    books.insert(at, book);
 }
 
 /// What each list page shows, as one number: its place, its tag and its books' versions.
@@ -480,14 +509,6 @@ fn fingerprints(books: &[Book], pages: &[ListPage<'_>]) -> Vec<u64> {
             h.finish()
         })
         .collect()
-}
-
-/// The files of list pages that no longer exist (a tag's last book went, a list got shorter).
-fn pages_gone(before: &HashMap<String, u64>, now: &HashMap<String, u64>) -> Vec<String> {
-    let mut gone: Vec<String> =
-        before.keys().filter(|url| !now.contains_key(*url)).map(|url| listing::file_of(url)).collect();
-    gone.sort();
-    gone
 }
 
 #[cfg(test)]

@@ -512,3 +512,80 @@ fn edits_of_a_title_tags_and_description_write_what_a_full_build_would() {
     shop.engine.rebuild(&paths).expect("rebuilds").expect("a book change rebuilds");
     shop.assert_same_as_a_full_build();
 }
+
+#[test]
+fn a_tags_edit_rewrites_the_first_page_of_each_list_and_the_pages_from_the_books_place_on() {
+    // 31 books, 3 a page: 16 on science (6 pages), 15 on history (5 pages).
+    let mut shop = Shop::new(31);
+    let rebuilt = shop.save("book-27", &book("Book 27", "10.00", "science", 27)).expect("rebuilds");
+    let tag_pages: Vec<String> = site_files(&rebuilt.written).into_iter().filter(|f| f.starts_with("tags/")).collect();
+    // History loses its 14th book (page 5), science gains a 15th (page 5, pushing one to
+    // page 6); each first page says how many books its list has. Pages 2 to 4 stay.
+    assert_eq!(
+        tag_pages,
+        [
+            "tags/history/index.html",
+            "tags/history/page/5/index.html",
+            "tags/science/index.html",
+            "tags/science/page/5/index.html",
+            "tags/science/page/6/index.html"
+        ]
+    );
+    let second = fs::read_to_string(shop.root().join("public/tags/science/page/2/index.html")).expect("page");
+    assert!(!second.contains("17 books"), "the count is on the first page only");
+    assert!(fs::read_to_string(shop.root().join("public/tags/science/index.html")).expect("page").contains("17 books"));
+    shop.assert_same_as_a_full_build();
+}
+
+#[test]
+fn a_book_sold_out_and_a_title_that_moves_it_one_place_write_what_a_full_build_would() {
+    let mut shop = Shop::new(12);
+    let sold_out = book("Book 5", "10.00", "history", 5).replace("+++\ntitle", "+++\navailable = false\ntitle");
+    let rebuilt = shop.save("book-5", &sold_out).expect("rebuilds");
+    assert!(rebuilt.written.iter().any(|f| f.starts_with("catalog/")), "its price-list shard: {:?}", rebuilt.written);
+    shop.assert_same_as_a_full_build();
+    // Books 5 and 6 of one weight, 6th and 7th in the catalog (pages 2 and 3): a title
+    // after book 6's swaps them, and rewrites those two catalog pages and no other.
+    shop.save("book-5", &book("Book 5", "10.00", "history", 5)).expect("rebuilds");
+    shop.save("book-6", &book("Book 6", "10.00", "science", 5)).expect("rebuilds");
+    let rebuilt = shop.save("book-5", &book("Book 7", "10.00", "history", 5)).expect("rebuilds");
+    let pages: Vec<String> = site_files(&rebuilt.written).into_iter().filter(|f| f.ends_with(".html")).collect();
+    assert_eq!(
+        pages,
+        [
+            "books/book-5/index.html",
+            "page/2/index.html",
+            "page/3/index.html",
+            "search/titles/b/index.html",
+            "tags/history/index.html"
+        ],
+        "its page, the two catalog pages, the titles under B and its place on history's list"
+    );
+    shop.assert_same_as_a_full_build();
+}
+
+#[test]
+fn a_newly_published_book_enters_the_feed_and_an_edit_of_a_book_outside_it_leaves_it() {
+    let mut shop = Shop::new(30);
+    // Without dates the feed is the first 20 titles: "Book 9" is not among them.
+    let rebuilt = shop.save("book-9", &book("Book 9", "11.00", "science", 9)).expect("rebuilds");
+    assert!(!rebuilt.written.contains(&"atom.xml".to_owned()));
+    shop.assert_same_as_a_full_build();
+    let dated = book("Book 9", "11.00", "science", 9).replace("+++\ntitle", "+++\npublished = 2030-01-01\ntitle");
+    let rebuilt = shop.save("book-9", &dated).expect("rebuilds");
+    assert!(rebuilt.written.contains(&"atom.xml".to_owned()));
+    shop.assert_same_as_a_full_build();
+    shop.delete("book-9");
+    shop.assert_same_as_a_full_build();
+}
+
+#[test]
+fn two_books_saved_together_with_one_tag_spelled_two_ways_are_refused() {
+    let mut shop = Shop::new(4);
+    fs::write(shop.book_path("book-1"), book("Book 1", "10.00", "Sci-Fi", 1)).expect("write");
+    fs::write(shop.book_path("book-2"), book("Book 2", "10.00", "Sci.Fi", 2)).expect("write");
+    let paths = [shop.book_path("book-1"), shop.book_path("book-2")];
+    let error = shop.engine.rebuild(&paths).expect_err("one page for two tags");
+    assert!(error.to_string().contains("would share the page /tags/sci-fi/"), "{error}");
+    assert!(!shop.root().join("public/tags/sci-fi").exists(), "nothing was written");
+}

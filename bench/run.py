@@ -418,6 +418,27 @@ def search_section(searches):
     return lines + [""]
 
 
+def first_order_section(books=10_000):
+    """The CPU an isolate's first order costs in a shop of `books` books (bench/cold_order.py):
+    it reads the price list's manifest and one shard, whatever the shop's size."""
+    work = tempfile.mkdtemp(prefix="first-order-", dir="/dev/shm")
+    try:
+        subprocess.run([sys.executable, os.path.join(REPO, "bench", "gen_shop.py"), str(books), work],
+                       check=True, capture_output=True)
+        out = os.path.join(work, "out")
+        subprocess.run([BOOKSHOP, "--root", os.path.join(work, "shop"), "build", "--output", out],
+                       check=True, capture_output=True)
+        result = subprocess.run([sys.executable, os.path.join(REPO, "bench", "cold_order.py"), out, "--runs", "3"],
+                                cwd=REPO, capture_output=True, text=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    table = result.stdout.strip() or f"failed: {result.stderr.strip()[-2000:]}"
+    return ["## An isolate's first order", "",
+            f"`bench/cold_order.py` on a {books:,}-book shop: workerd's CPU for each request of a fresh "
+            "`wrangler dev`, the first order reading the price list's manifest and one shard "
+            "(Cloudflare's free plan allows 10 ms of CPU a request).", "", table, ""]
+
+
 def worker_sections():
     bundle = worker_size()
     lines = [
@@ -433,6 +454,7 @@ def worker_sections():
     edge = subprocess.run([sys.executable, os.path.join(REPO, "bench", "edge.py")], cwd=REPO, capture_output=True, text=True)
     lines += ["## The endpoint beside a static asset and a JavaScript baseline", "", "`bench/edge.py`:", "",
               edge.stdout.strip() or f"failed: {edge.stderr.strip()[-2000:]}", ""]
+    lines += first_order_section()
     load = os.path.join(REPO, "bench", "load.sh")
     if os.path.exists(load):
         lines += ["## Endpoint under load", "", "`bench/load.sh` (wrk against `wrangler dev` + localstripe):", "", "```"]

@@ -19,6 +19,7 @@
 //! ([`fold`]) the same way on both sides, so `cafe` finds `Café`.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -220,8 +221,10 @@ struct State {
     /// Index files and pages of titles the last build stopped using, when it knew (it had
     /// a last build).
     stale: Option<Vec<String>>,
-    /// The pages of titles the last build wrote (site-relative files).
-    title_pages: Vec<String>,
+    /// The pages of titles the last build wrote (site-relative files), each with a
+    /// fingerprint of what it shows: a page whose fingerprint is the same is not rendered
+    /// again (at 100,000 books the pages are megabytes, and an edit changes one or two).
+    title_pages: Vec<(String, u64)>,
 }
 
 /// A term's number and its field in one `u32`: the field in the low bits.
@@ -453,20 +456,30 @@ pub fn write(renderer: &Renderer<'_>, books: &[Book], cache: &Cache, write: &Wri
     })?;
     write(&listing::file_of(PAGE_URL), Output::Text(html))?;
     // One page at a time: each page's context is a copy of its books.
+    let shown_before: HashMap<String, u64> =
+        cache.state.lock().map(|s| s.title_pages.iter().cloned().collect()).unwrap_or_default();
     let mut files = Vec::with_capacity(letters.len());
     for letter in &letters {
-        let html = renderer.page(TEMPLATE, &letter.url, &|c| {
-            c.insert("letters", &links);
-            c.insert("letter", letter);
-        })?;
         let file = listing::file_of(&letter.url);
-        write(&file, Output::Text(html))?;
-        files.push(file);
+        let shown = shown_on(letter, &links);
+        if shown_before.get(&file) != Some(&shown) {
+            let html = renderer.page(TEMPLATE, &letter.url, &|c| {
+                c.insert("letters", &links);
+                c.insert("letter", letter);
+            })?;
+            write(&file, Output::Text(html))?;
+        }
+        files.push((file, shown));
     }
     let pages = 1 + files.len();
     if let Ok(mut state) = cache.state.lock() {
         // A letter no title starts with any more: its page goes with the index's stale files.
-        let gone: Vec<String> = state.title_pages.iter().filter(|f| !files.contains(f)).cloned().collect();
+        let gone: Vec<String> = state
+            .title_pages
+            .iter()
+            .filter(|(f, _)| !files.iter().any(|(g, _)| g == f))
+            .map(|(f, _)| f.clone())
+            .collect();
         if let Some(stale) = state.stale.as_mut() {
             stale.extend(gone);
         }
@@ -475,9 +488,23 @@ pub fn write(renderer: &Renderer<'_>, books: &[Book], cache: &Cache, write: &Wri
     Ok(pages)
 }
 
+/// A fingerprint of what a page of titles shows: its heading, its books, and the letters it links.
+fn shown_on(letter: &Letter<'_>, links: &[LetterLink<'_>]) -> u64 {
+    let mut hash = catalog::digest::Fnv1a::default();
+    for link in links {
+        (link.letter, link.url).hash(&mut hash);
+    }
+    letter.heading.hash(&mut hash);
+    for book in &letter.books {
+        (book.title, book.author, &book.url).hash(&mut hash);
+    }
+    hash.finish()
+}
+
 /// The index files and pages of titles in `output` that `written` (site-relative paths of a
 /// rebuild) no longer has: an edit renames the shards whose bytes it changed, and may leave
-/// a letter without titles.
+/// a letter without titles. (Only after a build the cache knows nothing of, so one that
+/// wrote every page of titles: see [`write`].)
 pub fn stale(output: &Path, written: &[&str]) -> Vec<String> {
     let listed = |dir: &str, file: &str| -> Vec<String> {
         let Ok(entries) = std::fs::read_dir(output.join(dir)) else { return Vec::new() };

@@ -589,3 +589,16 @@ fn two_books_saved_together_with_one_tag_spelled_two_ways_are_refused() {
     assert!(error.to_string().contains("would share the page /tags/sci-fi/"), "{error}");
     assert!(!shop.root().join("public/tags/sci-fi").exists(), "nothing was written");
 }
+
+#[test]
+fn a_new_book_leaves_the_pages_of_titles_it_is_not_on_in_place() {
+    let mut shop = Shop::new(6);
+    shop.save("book-1", &book("Atlas", "10.00", "history", 1)).expect("rebuilds");
+    let a = shop.root().join("public/search/titles/a/index.html");
+    let before = fs::read_to_string(&a).expect("the page of titles under A");
+    // A new book under B: the page of A shows what it showed, is not made again, and stays.
+    let rebuilt = shop.save("book-new", &book("Book New", "10.00", "science", 9)).expect("rebuilds");
+    assert!(site_files(&rebuilt.written).contains(&"search/titles/b/index.html".to_owned()));
+    assert_eq!(fs::read_to_string(&a).expect("the page of titles under A stays"), before);
+    shop.assert_same_as_a_full_build();
+}

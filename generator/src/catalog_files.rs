@@ -6,7 +6,7 @@
 //! changed. A full build makes the same fragments and joins them the same way, so both write
 //! the same bytes.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, Result};
 use catalog::price_list::{self, Manifest, PriceListEntry};
@@ -24,8 +24,10 @@ pub struct CatalogFiles {
     /// Per shard, `"id":{…}`, each of its books' entries; as many as
     /// [`price_list::shard_count`] says for the books there are.
     shards: Vec<BTreeMap<String, String>>,
-    /// `  <url>…</url>\n`, the book's line in the sitemap.
-    urls: HashMap<String, String>,
+    /// `  <url>…</url>\n`, the book's line in the sitemap, by id: the sitemap lists books in
+    /// the order of their ids, which no edit but a new or deleted book changes (in catalog
+    /// order, a new title or weight rewrote megabytes at 100,000 books).
+    urls: BTreeMap<String, String>,
 }
 
 /// Which of the files a change touched.
@@ -48,10 +50,7 @@ impl CatalogFiles {
             .map(|book| Ok((book.id.clone(), price_part(book)?, url_part(config, book))))
             .collect::<Result<_>>()?;
         let count = price_list::shard_count(made.len());
-        let mut files = CatalogFiles {
-            shards: (0..count).map(|_| BTreeMap::new()).collect(),
-            urls: HashMap::with_capacity(made.len()),
-        };
+        let mut files = CatalogFiles { shards: (0..count).map(|_| BTreeMap::new()).collect(), urls: BTreeMap::new() };
         for (id, price, url) in made {
             files.shard_mut(&id).insert(id.clone(), price);
             files.urls.insert(id, url);
@@ -60,10 +59,10 @@ impl CatalogFiles {
     }
 
     /// Puts in the fragments of books that changed: `old` went, `new` came (an edited book
-    /// is in both). `moved`: a book changed place in catalog order (the sitemap's order) or
-    /// its tags (the sitemap lists each tag's page). Says which files must be written again.
-    pub fn update(&mut self, config: &Config, old: &[&Book], new: &[&Book], moved: bool) -> Result<Touched> {
-        let mut touched = Touched { sitemap: moved, ..Touched::default() };
+    /// is in both). `tags_changed`: a tag came or went (the sitemap lists each tag's page).
+    /// Says which files must be written again.
+    pub fn update(&mut self, config: &Config, old: &[&Book], new: &[&Book], tags_changed: bool) -> Result<Touched> {
+        let mut touched = Touched { sitemap: tags_changed, ..Touched::default() };
         for book in old {
             if !new.iter().any(|n| n.id == book.id) {
                 if self.shard_mut(&book.id).remove(&book.id).is_some() {
@@ -155,17 +154,15 @@ impl CatalogFiles {
     }
 
     /// The sitemap's files (`sitemap.xml`, and the files it indexes in a shop too big for one):
-    /// the catalog, each book in catalog order, each tag's list.
-    pub fn sitemaps(&self, config: &Config, books: &[Book]) -> Vec<(String, String)> {
+    /// the catalog, each book by id, each tag's list (`tag_urls`, as [`crate::listing::tags`]
+    /// orders them).
+    pub fn sitemaps<'u>(&self, config: &Config, tag_urls: impl Iterator<Item = &'u str>) -> Vec<(String, String)> {
         let base = escape::xml(&config.base_url);
         let home = format!("  <url><loc>{base}/</loc></url>\n");
-        let tags: Vec<String> = crate::listing::tags(books)
-            .iter()
-            .map(|tag| format!("  <url><loc>{base}{}</loc></url>\n", tag.url))
-            .collect();
-        let mut lines: Vec<&str> = Vec::with_capacity(books.len() + tags.len() + 1);
+        let tags: Vec<String> = tag_urls.map(|url| format!("  <url><loc>{base}{url}</loc></url>\n")).collect();
+        let mut lines: Vec<&str> = Vec::with_capacity(self.urls.len() + tags.len() + 1);
         lines.push(&home);
-        lines.extend(books.iter().filter_map(|book| self.urls.get(&book.id)).map(String::as_str));
+        lines.extend(self.urls.values().map(String::as_str));
         lines.extend(tags.iter().map(String::as_str));
         feeds::sitemap_files(&config.base_url, &lines, feeds::SITEMAP_MAX_URLS)
     }
@@ -341,20 +338,20 @@ mod tests {
         // A book gone: both.
         let gone = books.remove(1);
         assert_eq!(
-            files.update(&config, &[&gone], &[], true).expect("update"),
+            files.update(&config, &[&gone], &[], false).expect("update"),
             Touched { shards: BTreeSet::from([0]), gone: Vec::new(), sitemap: true }
         );
         assert_eq!(written(&files, &books, [0]), serde_price_list(&books));
-        // A new title that moves a book in catalog order: the sitemap's order.
+        // A new title, which may move the book in catalog order: only the price list (it has
+        // titles); the sitemap lists books by id.
         let mut retitled = books[0].clone();
         retitled.title = "Z".to_owned();
-        assert!(files.update(&config, &[&books[0]], &[&retitled], true).expect("update").sitemap);
-        // One that keeps its place: only the price list (it has titles).
-        retitled.title = "Y".to_owned();
         assert_eq!(
             files.update(&config, &[&books[0]], &[&retitled], false).expect("update"),
             Touched { shards: BTreeSet::from([0]), ..Touched::default() }
         );
+        // A tag that came or went: the sitemap.
+        assert!(files.update(&config, &[&retitled], &[&retitled], true).expect("update").sitemap);
     }
 
     #[test]

@@ -84,8 +84,13 @@ impl Book {
 
     /// The book's page, site-relative: `/books/<id>/`.
     pub fn url(&self) -> String {
-        format!("/books/{}/", self.id)
+        book_url(&self.id)
     }
+}
+
+/// The page of the book with this id, site-relative: `/books/<id>/`.
+pub fn book_url(id: &str) -> String {
+    format!("/books/{id}/")
 }
 
 /// The extensions of book files, matched in any case (`.md`, `.MD`, `.markdown`).

@@ -201,7 +201,7 @@ impl Engine {
         let broken: Vec<PathBuf> =
             paths.iter().filter(|p| !loaded.iter().any(|(done, _)| done == *p)).cloned().collect();
         let places: Vec<Option<usize>> = loaded.iter().map(|(path, _)| place_of(&self.site.books, path)).collect();
-        let (previous, moved) = swap_in(&mut self.site.books, loaded);
+        let previous = swap_in(&mut self.site.books, loaded);
         // A tag is checked against every book's, as `bookshop check` does; unless no changed
         // book has a tag that could be a problem (the site's tags were fine before:
         // scanning 100,000 books is not).
@@ -212,7 +212,7 @@ impl Engine {
             swap_in(&mut self.site.books, previous);
             return Err(Diagnostics(tag_problems).into());
         }
-        match self.render_changes(&previous, &places, moved) {
+        match self.render_changes(&previous, &places) {
             Ok(files) => {
                 let Files { write, remove, lists, gone_lists, tags, feed } = files;
                 // A failed write leaves index files unwritten that the search cache counts
@@ -284,14 +284,8 @@ impl Engine {
     }
 
     /// Renders, in memory, every file the swapped-in books change; `previous` holds the
-    /// books they replaced, `places` where those were in the catalog. `moved`: a book came,
-    /// went or changed place.
-    fn render_changes(
-        &mut self,
-        previous: &[(PathBuf, Option<Book>)],
-        places: &[Option<usize>],
-        moved: bool,
-    ) -> Result<Files> {
+    /// books they replaced, `places` where those were in the catalog.
+    fn render_changes(&mut self, previous: &[(PathBuf, Option<Book>)], places: &[Option<usize>]) -> Result<Files> {
         let site = &self.site;
         let preview = self.preview;
         let renderer = Renderer::new(&site.config, &site.tera);
@@ -355,13 +349,14 @@ impl Engine {
         // price, the book's shard (and the manifest, written only if its bytes changed). The
         // sitemap lists each tag's list too: it changes when a tag comes or goes.
         let tags_came_or_went = !tags.same_tags(&self.tags);
-        let touched = self.catalog_files.update(&site.config, &olds, &news, moved || tags_came_or_went)?;
+        let touched = self.catalog_files.update(&site.config, &olds, &news, tags_came_or_went)?;
         if !touched.shards.is_empty() {
             self.catalog_files.write_price_list(&site.config, &site.books, touched.shards, &collect)?;
         }
         remove.extend(touched.gone);
         if touched.sitemap {
-            let sitemaps = self.catalog_files.sitemaps(&site.config, &site.books);
+            let views = tags.views();
+            let sitemaps = self.catalog_files.sitemaps(&site.config, views.iter().map(|t| t.url.as_str()));
             // Files an index that shrank (or became one file) no longer names: numbered from 1.
             let parts = sitemaps.len().saturating_sub(1);
             let gone = (parts + 1..).map(feeds::sitemap_part).take_while(|part| self.output.join(part).is_file());
@@ -378,7 +373,7 @@ impl Engine {
         } else {
             None
         };
-        search::write(&renderer, &site.books, &site.search, &collect)?;
+        search::write(&renderer, &site.books, &tags.views(), &site.search, &collect)?;
         let lists: Vec<(String, u64)> = pages.iter().map(|p| p.url.clone()).zip(fingerprints).collect();
         remove.extend(gone_lists.iter().map(|url| listing::file_of(url)));
         drop(pages);
@@ -448,33 +443,24 @@ fn place_of(books: &[Book], path: &Path) -> Option<usize> {
 
 /// Puts each book in the catalog in place of the one read from the same file (`None`
 /// removes it), keeping catalog order. Returns what it replaced, in the same shape, so
-/// that swapping that in undoes it, and whether any book came, went or changed place.
-fn swap_in(books: &mut Vec<Book>, changes: Vec<(PathBuf, Option<Book>)>) -> (Vec<(PathBuf, Option<Book>)>, bool) {
+/// that swapping that in undoes it.
+fn swap_in(books: &mut Vec<Book>, changes: Vec<(PathBuf, Option<Book>)>) -> Vec<(PathBuf, Option<Book>)> {
     let mut previous = Vec::with_capacity(changes.len());
-    let mut moved = false;
     for (path, book) in changes {
         let old = match (place_of(books, &path), book) {
             // In place: an edit that keeps the book between its neighbours needs no move.
             (Some(i), Some(book)) if fits(books, i, &book) => Some(std::mem::replace(&mut books[i], book)),
-            (Some(i), book) => {
-                moved = true;
-                let old = books.remove(i);
+            (place, book) => {
+                let old = place.map(|i| books.remove(i));
                 if let Some(book) = book {
                     insert_sorted(books, book);
                 }
-                Some(old)
-            }
-            (None, book) => {
-                moved |= book.is_some();
-                if let Some(book) = book {
-                    insert_sorted(books, book);
-                }
-                None
+                old
             }
         };
         previous.push((path, old));
     }
-    (previous, moved)
+    previous
 }
 
 /// Whether `book` can take place `i` of the sorted `books` and keep them sorted.

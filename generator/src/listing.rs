@@ -294,6 +294,13 @@ impl TagIndex {
         index
     }
 
+    /// Every tag as [`tags`] lists them (by slug), without its books.
+    pub fn views(&self) -> Vec<TagView<'_>> {
+        let mut slugs: Vec<(&String, &String)> = self.0.iter().map(|(slug, (name, _))| (slug, name)).collect();
+        slugs.sort_unstable();
+        slugs.into_iter().map(|(_, name)| TagView { name, url: tag_url(name) }).collect()
+    }
+
     /// Whether both have the same tags (whatever their books).
     pub fn same_tags(&self, other: &TagIndex) -> bool {
         self.0.len() == other.0.len() && self.0.keys().all(|slug| other.0.contains_key(slug))
@@ -481,6 +488,8 @@ mod tests {
         expected_index.sort();
         index.sort();
         assert_eq!(index, expected_index, "the tags after {changes:?}");
+        let listed: Vec<TagView<'_>> = tags(&after).into_iter().map(|t| TagView { name: t.name, url: t.url }).collect();
+        assert_eq!(new_index.views(), listed, "the tags after {changes:?}, as listed");
 
         let (found, gone_urls) = pages_changed_by(&after, &old_index, &new_index, &edit, per_page);
         let old_pages: HashMap<String, _> =

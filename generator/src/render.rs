@@ -426,7 +426,8 @@ pub(crate) fn price_list_cover(book: &Book) -> String {
 pub fn catalog_files(config: &Config, books: &[Book], write: &Write<'_>) -> Result<()> {
     let files = CatalogFiles::new(config, books)?;
     files.write_price_list(config, books, 0..files.count(), write)?;
-    for (file, xml) in files.sitemaps(config, books) {
+    let tags = listing::tags(books);
+    for (file, xml) in files.sitemaps(config, tags.iter().map(|t| t.url.as_str())) {
         write(&file, Output::Text(xml))?;
     }
     write("atom.xml", Output::Text(feeds::atom(config, books)))
@@ -443,7 +444,9 @@ pub fn render_site(site: &Site, write: &Write<'_>) -> Result<usize> {
     books.par_iter().try_for_each(|book| renderer.book(book, write))?;
     renderer.fixed_pages(write)?;
     catalog_files(config, books, write)?;
-    let search_pages = search::write(&renderer, books, terms, write)?;
+    let tags: Vec<listing::TagView<'_>> =
+        listing::tags(books).into_iter().map(|t| listing::TagView { name: t.name, url: t.url }).collect();
+    let search_pages = search::write(&renderer, books, &tags, terms, write)?;
     write("_headers", Output::Text(headers::render()))?;
     write("robots.txt", Output::Text(feeds::robots(config)))?;
     // The link-preview images of drawn covers: one per palette, not one per book.

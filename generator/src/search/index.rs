@@ -5,10 +5,7 @@
 //! their terms' entries the same way in both, and a shard is kept only when it would get
 //! the same terms with the same postings, so its bytes and name are the last build's.
 
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
-
-use catalog::digest::Fnv1a;
 
 use super::{js_order, FIELD_BITS, FIELD_MASK, FILES_URL, NAMES_SHARD, WORDS_SHARD};
 use crate::content::Book;
@@ -26,8 +23,6 @@ pub(super) struct Built {
     tiers: [Tier; 2],
     /// The books table's files, chunk by chunk.
     chunks: Vec<String>,
-    /// By book number, a hash of what the search page shows of it.
-    shown: Vec<u64>,
 }
 
 /// One tier of the index: its terms in order and how they were cut.
@@ -63,8 +58,6 @@ pub(super) struct Made {
     pub words: Vec<(String, String)>,
     /// Files of the last build that this one no longer has; `None` without a last build.
     pub stale: Option<Vec<String>>,
-    /// Whether what the search page shows changed (always, without a last build).
-    pub page_changed: bool,
 }
 
 /// The changed books of an edit: each one's number and the terms it had (packed).
@@ -81,46 +74,58 @@ pub(super) fn build(
     edits: Option<Edits>,
     keep: bool,
 ) -> (Made, Built) {
-    let same_numbers =
-        last.as_ref().is_some_and(|l| l.ids.len() == books.len() && l.ids.iter().zip(books).all(|(id, b)| *id == b.id));
-    let (mut built, dirty, changed_books, page_changed) = match (last, edits) {
-        // The same books in the same places: each edit's terms swapped, in place.
-        (Some(mut last), Some(edits)) if same_numbers => {
+    let moved = match (&last, &edits) {
+        (Some(last), Some(_)) => moved_within(&last.ids, books),
+        _ => None,
+    };
+    let (mut built, dirty, changed_books) = match (last, edits, moved) {
+        // The same books, in the same places but a few that changed places among
+        // themselves (a new title or weight): each edit's terms swapped in place, and the
+        // postings of the moved books' terms renumbered between the first and last place.
+        (Some(mut last), Some(edits), Some(moved)) => {
             let mut dirty = vec![false; terms.len()];
             last.postings.resize_with(terms.len(), Postings::default);
             let mut changed = Vec::new();
-            for (number, old) in &edits {
+            for (number, old) in edits.iter().filter(|(n, _)| !moved.contains(n)) {
                 let new = terms_of(&books[*number].id).unwrap_or_default();
                 update_postings(&mut last.postings, *number as u32, old, &new, &mut dirty);
                 changed.push(*number);
             }
-            let mut page_changed = false;
-            for (n, _) in &edits {
-                let shown = shown_hash(&books[*n]);
-                page_changed |= std::mem::replace(&mut last.shown[*n], shown) != shown;
+            if !moved.is_empty() {
+                let mut had = Vec::new();
+                let mut has = Vec::new();
+                for n in moved.clone() {
+                    let new = terms_of(&books[n].id).unwrap_or_default();
+                    // An unedited book's terms are the ones it had.
+                    match edits.iter().find(|(m, _)| *m == n) {
+                        Some((_, old)) => had.extend_from_slice(old),
+                        None => had.extend_from_slice(&new),
+                    }
+                    has.extend(new.iter().map(|&packed| (packed, n as u32)));
+                }
+                renumber(&mut last.postings, moved.start as u32..moved.end as u32, had, has, &mut dirty);
+                for n in moved.clone() {
+                    last.ids[n].clone_from(&books[n].id);
+                }
+                changed.extend(moved);
             }
-            (last, dirty, Some(changed), page_changed)
+            (last, dirty, Some(changed))
         }
-        // Books added, gone or moved: postings counted again, and compared term by term.
-        (last, _) => {
+        // Books added or gone: postings counted again, and compared term by term.
+        (last, _, _) => {
             let postings = all_postings(books, terms.len(), terms_of);
             let dirty: Vec<bool> = match &last {
                 Some(l) => (0..terms.len()).map(|t| l.postings.get(t) != Some(&postings[t])).collect(),
                 None => vec![true; terms.len()],
             };
-            // Only a kept build needs them (a one-off build's peak memory is what counts).
-            let shown: Vec<u64> = if keep { books.iter().map(shown_hash).collect() } else { Vec::new() };
-            let page_changed = last.as_ref().is_none_or(|l| l.shown != shown);
             let mut built = last.unwrap_or_else(|| Built {
                 ids: Vec::new(),
                 postings: Vec::new(),
                 tiers: Default::default(),
                 chunks: Vec::new(),
-                shown: Vec::new(),
             });
             built.postings = postings;
-            built.shown = shown;
-            (built, dirty, None, page_changed)
+            (built, dirty, None)
         }
     };
     let mut files = Vec::new();
@@ -147,14 +152,7 @@ pub(super) fn build(
     let words = lists.pop().unwrap_or_default();
     let names = lists.pop().unwrap_or_default();
     let stale = had_last.then(|| stale.into_iter().map(|url| url.trim_start_matches('/').to_owned()).collect());
-    (Made { files, chunks, names, words, stale, page_changed }, built)
-}
-
-/// What the search page shows of a book, as one number.
-fn shown_hash(book: &Book) -> u64 {
-    let mut h = Fnv1a::default();
-    (&book.id, &book.title, &book.author, &book.tags).hash(&mut h);
-    h.finish()
+    (Made { files, chunks, names, words, stale }, built)
 }
 
 /// Every term's postings, from every book's terms.
@@ -167,6 +165,52 @@ fn all_postings(books: &[Book], terms: usize, terms_of: &mut dyn FnMut(&str) -> 
         }
     }
     postings
+}
+
+/// Where `books` differ from the last build's `ids` when they are the same books, some of
+/// them in other places: the places from the first to the last that changed (empty when
+/// none did). `None` when a book came or went.
+fn moved_within(ids: &[String], books: &[Book]) -> Option<std::ops::Range<usize>> {
+    if ids.len() != books.len() {
+        return None;
+    }
+    let differs = |(id, book): (&String, &Book)| *id != book.id;
+    let Some(first) = ids.iter().zip(books).position(differs) else { return Some(0..0) };
+    let last = ids.len() - ids.iter().rev().zip(books.iter().rev()).position(differs).unwrap_or(0);
+    let mut before: Vec<&str> = ids[first..last].iter().map(String::as_str).collect();
+    let mut after: Vec<&str> = books[first..last].iter().map(|b| b.id.as_str()).collect();
+    before.sort_unstable();
+    after.sort_unstable();
+    (before == after).then_some(first..last)
+}
+
+/// The books numbered in `range` changed places among themselves: `had` are the terms they
+/// had (packed), `has` each term they have now with the book's new number. Every posting
+/// of theirs is taken out of the terms they had and put in those they have, and the terms
+/// whose postings changed marked dirty. Postings outside the range keep their numbers.
+fn renumber(
+    postings: &mut [Postings],
+    range: std::ops::Range<u32>,
+    mut had: Vec<u32>,
+    mut has: Vec<(u32, u32)>,
+    dirty: &mut [bool],
+) {
+    has.sort_unstable();
+    had.extend(has.iter().map(|&(packed, _)| packed));
+    had.sort_unstable();
+    had.dedup();
+    for packed in had {
+        let (term, field) = ((packed >> FIELD_BITS) as usize, (packed & FIELD_MASK) as usize);
+        let from = has.partition_point(|&(p, _)| p < packed);
+        let to = has.partition_point(|&(p, _)| p <= packed);
+        let books = &mut postings[term][field];
+        let (a, b) = (books.partition_point(|&n| n < range.start), books.partition_point(|&n| n < range.end));
+        let now = has[from..to].iter().map(|&(_, n)| n);
+        if books[a..b].iter().copied().ne(now.clone()) {
+            books.splice(a..b, now);
+            dirty[term] = true;
+        }
+    }
 }
 
 /// Book `number` had the terms `old` and has `new` (both packed): its postings follow, and

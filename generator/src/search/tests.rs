@@ -171,27 +171,35 @@ fn the_search_page_lists_every_book_a_to_z_by_letter() {
         book("a", "apple", "A", &[], ""),
         book("n", "1984", "A", &[], ""),
         book("j", "吾輩は猫である", "A", &[], ""),
+        // A title that starts with a mark is listed under its first letter, among the others.
+        book("q", "'Salem's Lot", "A", &[], ""),
+        book("r", "Rebecca", "A", &[], ""),
+        book("s", "Sabriel", "A", &[], ""),
     ];
     let letters = a_to_z(&books);
     let shown: Vec<(&str, Vec<&str>)> =
-        letters.iter().map(|l| (l.letter.as_str(), l.books.iter().map(|b| b.title).collect())).collect();
+        letters.iter().map(|l| (l.0.as_str(), l.2.iter().map(String::as_str).collect())).collect();
     assert_eq!(
         shown,
         [
             ("0–9", vec!["1984"]),
             ("A", vec!["apple"]),
             ("E", vec!["Éclair"]),
+            ("R", vec!["Rebecca"]),
+            ("S", vec!["'Salem's Lot", "Sabriel"]),
             ("Z", vec!["Zebra"]),
             ("…", vec!["吾輩は猫である"])
         ]
     );
-    let pages: Vec<&str> = letters.iter().map(|l| l.url.as_str()).collect();
+    let pages: Vec<&str> = letters.iter().map(|l| l.1.as_str()).collect();
     assert_eq!(
         pages,
         [
             "/search/titles/digits/",
             "/search/titles/a/",
             "/search/titles/e/",
+            "/search/titles/r/",
+            "/search/titles/s/",
             "/search/titles/z/",
             "/search/titles/other/"
         ]
@@ -314,8 +322,8 @@ fn after_each_edit_the_kept_index_writes_what_a_fresh_build_would_have() {
     // A description: its words come and go.
     set_body(&mut books[10], "entirely new vocabulary zebra");
     cache.forget("b0010");
-    let (index, page) = Index::build_with(&books, &cache).expect("index");
-    assert!(!page, "the search page shows no description");
+    let (index, changed) = Index::build_with(&books, &cache).expect("index");
+    assert_eq!(changed, Some(vec!["b0010".to_owned()]), "the book read again");
     assert!(index.files.len() < written_before / 4, "{} of {written_before} files written", index.files.len());
     let stale = cache.take_stale().expect("the files it replaced");
     for rel in stale {
@@ -344,6 +352,25 @@ fn after_each_edit_the_kept_index_writes_what_a_fresh_build_would_have() {
     cache.forget("b0500");
     apply(&mut folder, &books, &cache);
     assert_eq!(folder, fresh(&books), "moved");
+    // A new title that moves its book three places, saved with a new description of a book
+    // it passes and a new title of one outside them: only the chunks and shards of their
+    // terms are written again.
+    let mut retitled = books.remove(100);
+    retitled.title = "Quite Another Name".to_owned();
+    books.insert(103, retitled);
+    set_body(&mut books[101], "words nobody else has");
+    books[2000].title = "Far Away".to_owned();
+    for id in [&books[103].id, &books[101].id, &books[2000].id] {
+        cache.forget(id);
+    }
+    let (index, changed) = Index::build_with(&books, &cache).expect("index");
+    assert_eq!(changed.map(|ids| ids.len()), Some(3));
+    assert!(index.files.len() < written_before / 4, "{} of {written_before} files written", index.files.len());
+    for rel in cache.take_stale().expect("the files it replaced") {
+        folder.remove(&rel);
+    }
+    folder.extend(index.files);
+    assert_eq!(folder, fresh(&books), "a move, an edit among the moved books and one outside");
     let gone = books.remove(40);
     cache.forget(&gone.id);
     books.insert(7, book("new", "New Book", "New Author", &["new"], "fresh words"));
@@ -352,8 +379,8 @@ fn after_each_edit_the_kept_index_writes_what_a_fresh_build_would_have() {
 
     // After a reset, everything is written again.
     cache.reset();
-    let (index, page) = Index::build_with(&books, &cache).expect("index");
-    assert!(page);
+    let (index, changed) = Index::build_with(&books, &cache).expect("index");
+    assert_eq!(changed, None, "every book read");
     assert_eq!(cache.take_stale(), None);
     assert_eq!(index.files.into_iter().collect::<std::collections::BTreeMap<_, _>>(), fresh(&books));
 }

@@ -291,7 +291,8 @@ def worker_size():
     sizes = {}
     for name in sorted(os.listdir(out)):
         path = os.path.join(out, name)
-        if os.path.isfile(path) and not name.endswith(".map"):
+        # wrangler writes a README.md beside the bundle: not shipped.
+        if os.path.isfile(path) and not name.endswith(".map") and name != "README.md":
             data = open(path, "rb").read()
             sizes[name] = (len(data), len(gzip.compress(data, 9)))
     shutil.rmtree(out, ignore_errors=True)

@@ -7,6 +7,8 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::{js_order, FIELD_BITS, FIELD_MASK, FILES_URL, NAMES_SHARD, WORDS_SHARD};
 use crate::content::Book;
 
@@ -276,8 +278,9 @@ impl Tier {
         dirty: &[bool],
         files: &mut Vec<(String, String)>,
     ) -> (Vec<Shard>, Vec<(String, String)>) {
-        let mut shards = Vec::new();
-        let mut list = Vec::new();
+        // Where each shard starts and ends in `sorted`, its length, and the last build's URL
+        // when it is the same.
+        let mut cuts: Vec<(std::ops::RangeInclusive<usize>, usize, Option<String>)> = Vec::new();
         let mut start = 0;
         let mut len = 0;
         for (i, &t) in self.sorted.iter().enumerate() {
@@ -287,30 +290,42 @@ impl Tier {
                 continue;
             }
             let range = &self.sorted[start..=i];
-            let (first, last) = (range[0], t);
-            let kept = self.shards.get(shards.len()).filter(|s| {
-                s.first == first
-                    && s.last == last
+            let kept = self.shards.get(cuts.len()).filter(|s| {
+                s.first == range[0]
+                    && s.last == t
                     && s.count == range.len()
                     && !range.iter().any(|&t| dirty[t as usize])
             });
-            let url = match kept {
-                Some(shard) => shard.url.clone(),
-                None => {
+            cuts.push((start..=i, len, kept.map(|s| s.url.clone())));
+            start = i + 1;
+            len = 0;
+        }
+        // The new shards' text on every core: after a move, megabytes of them.
+        let texts: Vec<Option<String>> = cuts
+            .par_iter()
+            .map(|(range, len, kept)| {
+                kept.is_none().then(|| {
                     let mut text = String::with_capacity(len + 1);
-                    for &t in range {
+                    for &t in &self.sorted[range.clone()] {
                         text.push(if text.is_empty() { '{' } else { ',' });
                         push_entry(&mut text, &terms[t as usize], &postings[t as usize][fields.clone()], fields.start);
                     }
                     text.push('}');
                     debug_assert_eq!(text.len(), len + 1, "a shard's counted length is its written length");
-                    named(&format!("{stem}{}", shards.len()), text, files)
-                }
+                    text
+                })
+            })
+            .collect();
+        let mut shards = Vec::with_capacity(cuts.len());
+        let mut list = Vec::with_capacity(cuts.len());
+        for ((range, _, kept), text) in cuts.into_iter().zip(texts) {
+            let (first, last) = (self.sorted[*range.start()], self.sorted[*range.end()]);
+            let url = match (kept, text) {
+                (Some(url), _) => url,
+                (None, text) => named(&format!("{stem}{}", shards.len()), text.unwrap_or_default(), files),
             };
             list.push((terms[first as usize].to_string(), url.clone()));
-            shards.push(Shard { first, last, count: range.len(), url });
-            start = i + 1;
-            len = 0;
+            shards.push(Shard { first, last, count: range.count(), url });
         }
         (shards, list)
     }
@@ -339,8 +354,7 @@ fn chunks(books: &[Book], last: &Built, changed: Option<&[usize]>, files: &mut V
 
 /// Stores `text` as `/search/x/<stem>.<hash>.json` and returns that URL.
 pub(super) fn named(stem: &str, text: String, files: &mut Vec<(String, String)>) -> String {
-    let h = catalog::digest::fnv1a(text.as_bytes());
-    let url = format!("{FILES_URL}{stem}.{:08x}.json", (h >> 32) as u32 ^ h as u32);
+    let url = format!("{FILES_URL}{stem}.{:08x}.json", crc32fast::hash(text.as_bytes()));
     files.push((url.trim_start_matches('/').to_owned(), text));
     url
 }

@@ -335,21 +335,19 @@ impl Tier {
 /// with another book in a place than the last build) written again.
 fn chunks(books: &[Book], last: &Built, changed: Option<&[usize]>, files: &mut Vec<(String, String)>) -> Vec<String> {
     let per = super::BOOKS_PER_CHUNK;
-    books
-        .chunks(per)
-        .enumerate()
-        .map(|(i, chunk)| {
-            let range = i * per..i * per + chunk.len();
-            let same = match changed {
-                Some(changed) => !changed.iter().any(|n| range.contains(n)),
-                None => false,
-            };
-            match last.chunks.get(i).filter(|_| same) {
-                Some(url) => url.clone(),
-                None => named(&format!("b{i}"), super::table(chunk), files),
-            }
-        })
-        .collect()
+    let kept = |i: usize| {
+        let range = i * per..(i + 1) * per;
+        let same = changed.is_some_and(|changed| !changed.iter().any(|n| range.contains(n)));
+        last.chunks.get(i).filter(|_| same)
+    };
+    // On every core: a book that came or went changes every chunk after its place.
+    let texts: Vec<Option<String>> =
+        books.par_chunks(per).enumerate().map(|(i, chunk)| kept(i).is_none().then(|| super::table(chunk))).collect();
+    let chunks = texts.into_iter().enumerate().map(|(i, text)| match (kept(i), text) {
+        (Some(url), _) => url.clone(),
+        (None, text) => named(&format!("b{i}"), text.unwrap_or_default(), files),
+    });
+    chunks.collect()
 }
 
 /// Stores `text` as `/search/x/<stem>.<hash>.json` and returns that URL.

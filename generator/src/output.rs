@@ -3,6 +3,7 @@
 //! build leaves the previous site exactly as it was.
 
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -59,7 +60,7 @@ fn beside(target: &Path) -> (PathBuf, String) {
 pub fn write_if_changed(output: &Path, rel: &str, bytes: &[u8]) -> Result<bool> {
     static WRITES: AtomicU64 = AtomicU64::new(0);
     let path = output.join(rel);
-    if fs::read(&path).is_ok_and(|old| old == bytes) {
+    if holds(&path, bytes) {
         return Ok(false);
     }
     let parent = path.parent().unwrap_or(output);
@@ -73,6 +74,26 @@ pub fn write_if_changed(output: &Path, rel: &str, bytes: &[u8]) -> Result<bool> 
         return Err(e).with_context(|| format!("cannot move {} to {}", temp.display(), path.display()));
     }
     Ok(true)
+}
+
+/// Whether the file at `path` holds exactly `bytes`. Its size is compared first, then its
+/// bytes a block at a time up to the first difference: a list page a new book shifted is
+/// rarely read past its first block, never whole into memory of its own.
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    let Ok(mut file) = fs::File::open(path) else { return false };
+    if !file.metadata().is_ok_and(|m| m.len() == bytes.len() as u64) {
+        return false;
+    }
+    let mut block = [0u8; 16 * 1024];
+    let mut rest = bytes;
+    loop {
+        match file.read(&mut block) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) if n <= rest.len() && block[..n] == rest[..n] => rest = &rest[n..],
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            _ => return false,
+        }
+    }
 }
 
 /// Removes one file of a site being served, and the folders it leaves empty. Returns

@@ -2,6 +2,8 @@
 
 use anyhow::{anyhow, Context as _, Result};
 use catalog::{PageContract, STRIPE_JS_URL};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
@@ -309,13 +311,21 @@ impl<'a> Renderer<'a> {
     }
 
     pub(crate) fn page(&self, template: &str, url: &str, extra: &dyn Fn(&mut Context)) -> Result<String> {
+        self.page_sized(template, url, extra, 0)
+    }
+
+    /// [`Renderer::page`] into a buffer of `capacity` bytes: a list page grown from Tera's
+    /// 2 KB by doubling was copied four times, each time into memory not yet touched.
+    fn page_sized(&self, template: &str, url: &str, extra: &dyn Fn(&mut Context), capacity: usize) -> Result<String> {
         let mut context = self.base.clone();
         context.insert("page_url", url);
         extra(&mut context);
+        let mut out = Vec::with_capacity(capacity.max(2000));
         self.tera
-            .render(template, &context)
+            .render_to(template, &context, &mut out)
             .map_err(|e| anyhow!("{}", error_chain(&e)))
-            .with_context(|| format!("cannot render {url} with template {template}"))
+            .with_context(|| format!("cannot render {url} with template {template}"))?;
+        String::from_utf8(out).with_context(|| format!("{url} is not UTF-8"))
     }
 
     /// The given pages of the catalog and tag lists (`index.html` with `books`, `paginator`,
@@ -335,6 +345,7 @@ impl<'a> Renderer<'a> {
                 views.push(view(&books[i], None));
             }
         }
+        let largest = AtomicUsize::new(0);
         pages.par_iter().try_for_each(|list| -> Result<()> {
             let members: Vec<Card<'_, '_>> = list
                 .books
@@ -344,13 +355,16 @@ impl<'a> Renderer<'a> {
                     Some(Card { book, cover_svg: drawn_cover(&books[i]) })
                 })
                 .collect();
-            let html = self.page("index.html", &list.url, &|c| {
+            let extra = |c: &mut Context| {
                 c.insert("books", &members);
                 c.insert("paginator", &list.paginator);
                 if let Some(tag) = &list.tag {
                     c.insert("tag", tag);
                 }
-            })?;
+            };
+            // Room for the largest list page so far and what the watcher adds to its head.
+            let html = self.page_sized("index.html", &list.url, &extra, largest.load(Ordering::Relaxed))?;
+            largest.fetch_max(html.len() + LIST_PAGE_SLACK, Ordering::Relaxed);
             write(&list.file(), Output::Text(html))
         })
     }
@@ -382,6 +396,10 @@ impl<'a> Renderer<'a> {
         Ok(())
     }
 }
+
+/// Bytes a list page's buffer has beyond the largest page so far: room for the preview
+/// script's tag ([`crate::preview::inject`]) and a page a little longer than the others.
+const LIST_PAGE_SLACK: usize = 1024;
 
 /// The pages without books: (template, URL, file).
 const FIXED_PAGES: [(&str, &str, &str); 3] = [

@@ -3,8 +3,14 @@
 
 /// `& < > " '` as entities.
 pub fn xml(text: &str) -> String {
-    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len() + text.len() / 8);
+    xml_into(&mut out, text);
+    out
+}
+
+/// [`xml`] onto the end of `out`, with no string of its own.
+pub fn xml_into(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
     let mut start = 0;
     // Eight bytes at a time to the next of the five: a drawn cover's SVG, escaped by every
     // `{% if book.cover_svg %}` of a list page, has a quote every dozen bytes or so.
@@ -20,7 +26,6 @@ pub fn xml(text: &str) -> String {
         start = at + 1;
     }
     out.push_str(&text[start..]);
-    out
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;

@@ -3,6 +3,7 @@
 //! build leaves the previous site exactly as it was.
 
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -59,20 +60,45 @@ fn beside(target: &Path) -> (PathBuf, String) {
 pub fn write_if_changed(output: &Path, rel: &str, bytes: &[u8]) -> Result<bool> {
     static WRITES: AtomicU64 = AtomicU64::new(0);
     let path = output.join(rel);
-    if fs::read(&path).is_ok_and(|old| old == bytes) {
+    if holds(&path, bytes) {
         return Ok(false);
     }
-    let parent = path.parent().unwrap_or(output);
-    fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     let (beside, name) = beside(output);
     let n = WRITES.fetch_add(1, Ordering::Relaxed);
     let temp = beside.join(format!(".{name}.write-{}-{n}", std::process::id()));
     fs::write(&temp, bytes).with_context(|| format!("cannot write {}", temp.display()))?;
-    if let Err(e) = fs::rename(&temp, &path) {
+    let mut moved = fs::rename(&temp, &path);
+    // Its folder is made only when it is missing (a new tag's list, say): checking it for
+    // each of thousands of list pages was two system calls a page.
+    if moved.as_ref().is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+        let parent = path.parent().unwrap_or(output);
+        moved = fs::create_dir_all(parent).and_then(|()| fs::rename(&temp, &path));
+    }
+    if let Err(e) = moved {
         let _ = fs::remove_file(&temp);
         return Err(e).with_context(|| format!("cannot move {} to {}", temp.display(), path.display()));
     }
     Ok(true)
+}
+
+/// Whether the file at `path` holds exactly `bytes`. Its size is compared first, then its
+/// bytes a block at a time up to the first difference: a list page a new book shifted is
+/// rarely read past its first block, never whole into memory of its own.
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    let Ok(mut file) = fs::File::open(path) else { return false };
+    if !file.metadata().is_ok_and(|m| m.len() == bytes.len() as u64) {
+        return false;
+    }
+    let mut block = [0u8; 16 * 1024];
+    let mut rest = bytes;
+    loop {
+        match file.read(&mut block) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) if n <= rest.len() && block[..n] == rest[..n] => rest = &rest[n..],
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            _ => return false,
+        }
+    }
 }
 
 /// Removes one file of a site being served, and the folders it leaves empty. Returns
@@ -218,5 +244,37 @@ impl Drop for Staging {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.dir);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_written_only_when_its_bytes_change_and_its_folder_is_made_when_missing() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let output = dir.path().join("public");
+        fs::create_dir(&output).expect("the output folder");
+        let rel = "tags/new/page/2/index.html";
+        let read = || fs::read(output.join(rel)).expect("the file");
+        assert!(write_if_changed(&output, rel, b"first").expect("written"));
+        assert_eq!(read(), b"first");
+        assert!(!write_if_changed(&output, rel, b"first").expect("unchanged"));
+        // The same size, one byte different; then longer, shorter, and empty.
+        for bytes in [&b"firsT"[..], b"first and more", b"f", b""] {
+            assert!(write_if_changed(&output, rel, bytes).expect("written"), "{bytes:?}");
+            assert_eq!(read(), bytes);
+        }
+        // Larger than a block of the comparison, differing only in its last byte.
+        let mut big = vec![b'x'; 40_000];
+        assert!(write_if_changed(&output, rel, &big).expect("written"));
+        assert!(!write_if_changed(&output, rel, &big).expect("unchanged"));
+        big[39_999] = b'y';
+        assert!(write_if_changed(&output, rel, &big).expect("written"));
+        assert_eq!(read(), big);
+        // No temporary file is left beside the output.
+        let left: Vec<_> = fs::read_dir(dir.path()).expect("listed").filter_map(|e| e.ok()).collect();
+        assert_eq!(left.len(), 1, "{left:?}");
     }
 }

@@ -71,6 +71,9 @@ struct BookView<'a> {
     /// page that shows it, never kept for the whole catalog (1.5 KB a book).
     #[serde(skip_serializing_if = "Option::is_none")]
     cover_svg: Option<String>,
+    /// Whether the cover is drawn (`cover_svg`): what templates test, since tera escapes a
+    /// string it tests, and a card's SVG is 1.5 KB (a fifth of a list page's rendering).
+    cover_drawn: bool,
 }
 
 /// A book on a list page (`books`): its view, shared by every list it is on, and its drawn
@@ -245,6 +248,7 @@ fn view<'a>(book: &'a Book, description_html: Option<String>) -> BookView<'a> {
         description_html,
         json_ld: None,
         cover_svg: None,
+        cover_drawn: book.cover.is_none(),
     }
 }
 

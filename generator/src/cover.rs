@@ -53,21 +53,21 @@ pub fn draw(id: &str, title: &str, author: &str) -> String {
     let mut svg = String::with_capacity(2048);
     let s = &mut svg;
     push(s, &[r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 "#]);
-    number(s, width);
+    crate::escape::decimal(s, width);
     s.push(' ');
-    number(s, height);
+    crate::escape::decimal(s, height);
     s.push_str(r#"" width=""#);
-    number(s, width);
+    crate::escape::decimal(s, width);
     s.push_str(r#"" height=""#);
-    number(s, height);
+    crate::escape::decimal(s, height);
     s.push_str(r#"" role="img" aria-label=""#);
     xml_into(s, title);
     s.push_str(", by ");
     xml_into(s, author);
     s.push_str(r#""><rect width=""#);
-    number(s, width);
+    crate::escape::decimal(s, width);
     s.push_str(r#"" height=""#);
-    number(s, height);
+    crate::escape::decimal(s, height);
     push(s, &[r#"" fill=""#, paper, r#""/>"#]);
     // The motif: one of four figures, placed by the hash, in the accent colour.
     // It stays between the title block and the author line (y 400..500).
@@ -76,49 +76,49 @@ pub fn draw(id: &str, title: &str, author: &str) -> String {
     match (h >> 24) % 4 {
         0 => {
             s.push_str(r#"<circle cx=""#);
-            number(s, x);
+            crate::escape::decimal(s, x);
             s.push_str(r#"" cy=""#);
-            number(s, y);
+            crate::escape::decimal(s, y);
             push(s, &[r#"" r="48" fill=""#, accent, r#"" opacity=".9"/>"#]);
         }
         1 => {
             for (top, tall) in [(y, "20"), (y + 30, "6")] {
                 s.push_str(r#"<rect x="0" y=""#);
-                number(s, top);
+                crate::escape::decimal(s, top);
                 s.push_str(r#"" width=""#);
-                number(s, width);
+                crate::escape::decimal(s, width);
                 push(s, &[r#"" height=""#, tall, r#"" fill=""#, accent, r#""/>"#]);
             }
         }
         2 => {
             s.push_str(r#"<path d="M32 500 L"#);
-            number(s, x);
+            crate::escape::decimal(s, x);
             s.push(' ');
-            number(s, y - 40);
+            crate::escape::decimal(s, y - 40);
             push(s, &[r#" L368 500 Z" fill=""#, accent, r#"" opacity=".85"/>"#]);
         }
         _ => {
             for i in 0..6 {
                 s.push_str(r#"<circle cx=""#);
-                number(s, 60 + i * 56);
+                crate::escape::decimal(s, 60 + i * 56);
                 s.push_str(r#"" cy=""#);
-                number(s, y);
+                crate::escape::decimal(s, y);
                 push(s, &[r#"" r="14" fill="none" stroke=""#, accent, r#"" stroke-width="4"/>"#]);
             }
         }
     }
     s.push_str(r#"<rect x="32" y="32" width=""#);
-    number(s, width - 64);
+    crate::escape::decimal(s, width - 64);
     s.push_str(r#"" height=""#);
-    number(s, height - 64);
+    crate::escape::decimal(s, height - 64);
     push(s, &[r#"" fill="none" stroke=""#, ink, r#"" stroke-width="2" opacity=".5"/>"#]);
     let serif = "Georgia,'Times New Roman',serif";
     let mut ty = 110;
     for line in &main_lines {
         s.push_str(r#"<text x="56" y=""#);
-        number(s, ty);
+        crate::escape::decimal(s, ty);
         push(s, &[r#"" font-family=""#, serif, r#"" font-size=""#]);
-        number(s, size);
+        crate::escape::decimal(s, size);
         push(s, &[r#"" font-weight="700" fill=""#, ink, r#"">"#]);
         xml_into(s, line);
         s.push_str("</text>");
@@ -128,7 +128,7 @@ pub fn draw(id: &str, title: &str, author: &str) -> String {
         ty += 6;
         for line in wrap(sub, 28).iter().take(3) {
             s.push_str(r#"<text x="56" y=""#);
-            number(s, ty);
+            crate::escape::decimal(s, ty);
             push(s, &[r#"" font-family=""#, serif, r#"" font-size="19" font-style="italic" fill=""#, ink, r#"">"#]);
             xml_into(s, line);
             s.push_str("</text>");
@@ -136,7 +136,7 @@ pub fn draw(id: &str, title: &str, author: &str) -> String {
         }
     }
     s.push_str(r#"<text x="56" y=""#);
-    number(s, height - 60);
+    crate::escape::decimal(s, height - 60);
     push(
         s,
         &[
@@ -154,22 +154,6 @@ fn push(svg: &mut String, pieces: &[&str]) {
     for piece in pieces {
         svg.push_str(piece);
     }
-}
-
-/// `n` in decimal.
-fn number(svg: &mut String, n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = n;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    svg.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// How many palettes drawn covers are in, so how many link-preview images a site has.

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use super::{js_order, FIELD_BITS, FIELD_MASK, FILES_URL, NAMES_SHARD, WORDS_SHARD};
 use crate::content::Book;
+use crate::escape::decimal;
 
 /// By field, the numbers of the books (ascending) that have a term there.
 pub(super) type Postings = [Vec<u32>; 5];
@@ -367,13 +368,13 @@ fn push_entry(text: &mut String, term: &str, fields: &[Vec<u32>], first_code: us
     let mut sep = "";
     for (code, books) in fields.iter().enumerate().filter(|(_, b)| !b.is_empty()) {
         text.push_str(sep);
-        push_number(text, (first_code + code) as u32);
+        decimal(text, (first_code + code) as u64);
         text.push(',');
-        push_number(text, books.len() as u32);
+        decimal(text, books.len() as u64);
         let mut previous = 0;
         for &n in books {
             text.push(',');
-            push_number(text, n - previous);
+            decimal(text, u64::from(n - previous));
             previous = n;
         }
         sep = ",";
@@ -399,21 +400,6 @@ fn entry_len(term: &str, fields: &[Vec<u32>]) -> usize {
 
 fn digits(n: u32) -> usize {
     n.checked_ilog10().unwrap_or(0) as usize + 1
-}
-
-/// Appends `n` in decimal: the shards are mostly numbers, and `write!` is several times slower.
-fn push_number(text: &mut String, mut n: u32) {
-    let mut digits = [0u8; 10];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    text.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 #[cfg(test)]

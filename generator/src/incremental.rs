@@ -349,13 +349,13 @@ impl Engine {
         // price, the book's shard (and the manifest, written only if its bytes changed). The
         // sitemap lists each tag's list too: it changes when a tag comes or goes.
         let tags_came_or_went = !tags.same_tags(&self.tags);
+        let views = tags.views();
         let touched = self.catalog_files.update(&site.config, &olds, &news, tags_came_or_went)?;
         if !touched.shards.is_empty() {
             self.catalog_files.write_price_list(&site.config, &site.books, touched.shards, &collect)?;
         }
         remove.extend(touched.gone);
         if touched.sitemap {
-            let views = tags.views();
             let sitemaps = self.catalog_files.sitemaps(&site.config, views.iter().map(|t| t.url.as_str()));
             // Files an index that shrank (or became one file) no longer names: numbered from 1.
             let parts = sitemaps.len().saturating_sub(1);
@@ -373,7 +373,7 @@ impl Engine {
         } else {
             None
         };
-        search::write(&renderer, &site.books, &tags.views(), &site.search, &collect)?;
+        search::write(&renderer, &site.books, &views, &site.search, &collect)?;
         let lists: Vec<(String, u64)> = pages.iter().map(|p| p.url.clone()).zip(fingerprints).collect();
         remove.extend(gone_lists.iter().map(|url| listing::file_of(url)));
         drop(pages);

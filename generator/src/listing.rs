@@ -174,6 +174,11 @@ pub fn tags(books: &[Book]) -> Vec<Tag<'_>> {
     by_slug.into_values().collect()
 }
 
+/// Every tag as [`tags`] lists them, without its books.
+pub fn tag_views(books: &[Book]) -> Vec<TagView<'_>> {
+    tags(books).into_iter().map(|t| TagView { name: t.name, url: t.url }).collect()
+}
+
 /// A tag as templates see it (`tag` on a tag's list).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct TagView<'a> {
@@ -488,8 +493,7 @@ mod tests {
         expected_index.sort();
         index.sort();
         assert_eq!(index, expected_index, "the tags after {changes:?}");
-        let listed: Vec<TagView<'_>> = tags(&after).into_iter().map(|t| TagView { name: t.name, url: t.url }).collect();
-        assert_eq!(new_index.views(), listed, "the tags after {changes:?}, as listed");
+        assert_eq!(new_index.views(), tag_views(&after), "the tags after {changes:?}, as listed");
 
         let (found, gone_urls) = pages_changed_by(&after, &old_index, &new_index, &edit, per_page);
         let old_pages: HashMap<String, _> =

@@ -444,11 +444,10 @@ pub(crate) fn price_list_cover(book: &Book) -> String {
     }
 }
 
-/// The files made from the whole catalog: the price list, the sitemap and the feed.
-pub fn catalog_files(config: &Config, books: &[Book], write: &Write<'_>) -> Result<()> {
+/// The files made from the whole catalog and its `tags`: the price list, the sitemap and the feed.
+pub fn catalog_files(config: &Config, books: &[Book], tags: &[listing::TagView<'_>], write: &Write<'_>) -> Result<()> {
     let files = CatalogFiles::new(config, books)?;
     files.write_price_list(config, books, 0..files.count(), write)?;
-    let tags = listing::tags(books);
     for (file, xml) in files.sitemaps(config, tags.iter().map(|t| t.url.as_str())) {
         write(&file, Output::Text(xml))?;
     }
@@ -465,9 +464,9 @@ pub fn render_site(site: &Site, write: &Write<'_>) -> Result<usize> {
     // Book pages are independent: render and write them on every core.
     books.par_iter().try_for_each(|book| renderer.book(book, write))?;
     renderer.fixed_pages(write)?;
-    catalog_files(config, books, write)?;
-    let tags: Vec<listing::TagView<'_>> =
-        listing::tags(books).into_iter().map(|t| listing::TagView { name: t.name, url: t.url }).collect();
+    // Listed once for the sitemap and the search page: every book's tags, slugged.
+    let tags = listing::tag_views(books);
+    catalog_files(config, books, &tags, write)?;
     let search_pages = search::write(&renderer, books, &tags, terms, write)?;
     write("_headers", Output::Text(headers::render()))?;
     write("robots.txt", Output::Text(feeds::robots(config)))?;

@@ -4,7 +4,7 @@
 //! server keeps serving the output throughout. Settings, templates and static files are
 //! read by every page: a change to them rebuilds the whole site.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -25,6 +25,7 @@ use crate::preview;
 use crate::render::{self, Output, Renderer};
 use crate::search;
 use crate::site::{Options, Site, Summary};
+use crate::slug;
 
 /// What a set of changed paths asks for.
 #[derive(Debug, PartialEq, Eq)]
@@ -100,8 +101,31 @@ pub struct Engine {
     /// Changes a failed rebuild did not apply (a rename saved together with a broken book,
     /// say): tried again with the next change, so none is ever dropped.
     pending: Vec<PathBuf>,
+    /// List pages an edit changed only by moving its books ([`ListPage::moved_only`]),
+    /// left to [`Engine::catch_up`] because there were many: URL → (tag slug, number).
+    owed: BTreeMap<String, (Option<String>, usize)>,
+    /// The search index (and its pages) are owed too: an edit that owes list pages moved
+    /// many books, and renumbering them in the index is most of its cost (a new book at the
+    /// middle of 100,000 rewrites most of the index's files). The index written stays whole
+    /// until then: it names only files that are there.
+    search_owed: bool,
     /// Pages carry the preview script.
     preview: bool,
+}
+
+/// An edit that moves more list pages than this leaves them owed, with the search index, to
+/// be written after the pages that show the edit: a book added to the middle of 100,000
+/// moves thousands (over 100 MB of HTML, most of a second), and the editor waits only for
+/// the few that show it. As Hugo's server renders first the pages open in a browser.
+pub const OWE_OVER: usize = 256;
+
+/// What [`Engine::catch_up`] wrote.
+#[derive(Debug, Default)]
+pub struct CaughtUp {
+    /// Owed list pages rendered (those whose bytes changed were written).
+    pub pages: usize,
+    /// The search index was written.
+    pub search: bool,
 }
 
 impl Engine {
@@ -136,6 +160,8 @@ impl Engine {
             feed,
             catalog_files,
             pending: Vec::new(),
+            owed: BTreeMap::new(),
+            search_owed: false,
             preview,
         };
         engine.lists = engine.fingerprint_lists();
@@ -214,15 +240,21 @@ impl Engine {
         }
         match self.render_changes(&previous, &places) {
             Ok(files) => {
-                let Files { write, remove, lists, gone_lists, tags, feed } = files;
+                let Files { write, remove, lists, owed, search_owed, gone_lists, tags, feed } = files;
                 // A failed write leaves index files unwritten that the search cache counts
                 // as written: it starts again from nothing.
                 let mut rebuilt = self.write(write, remove).inspect_err(|_| self.site.search.reset())?;
                 // Only once written: a failed write leaves the list pages to render again.
+                for (url, _) in &lists {
+                    self.owed.remove(url);
+                }
                 self.lists.extend(lists);
                 for url in gone_lists {
                     self.lists.remove(&url);
+                    self.owed.remove(&url);
                 }
+                self.owed.extend(owed);
+                self.search_owed = search_owed;
                 self.tags = tags;
                 if let Some(feed) = feed {
                     self.feed = feed;
@@ -287,21 +319,9 @@ impl Engine {
     /// books they replaced, `places` where those were in the catalog.
     fn render_changes(&mut self, previous: &[(PathBuf, Option<Book>)], places: &[Option<usize>]) -> Result<Files> {
         let site = &self.site;
-        let preview = self.preview;
         let renderer = Renderer::new(&site.config, &site.tera);
-        let collected = Mutex::new(Vec::new());
-        let collect = |rel: &str, out: Output<'_>| -> Result<()> {
-            let bytes = match out {
-                Output::Text(text) if preview && rel.ends_with(".html") => preview::inject(text).into_bytes(),
-                Output::Text(text) => text.into_bytes(),
-                Output::Bytes(bytes) => bytes.to_vec(),
-                Output::Copy(from) | Output::Cached(from) => {
-                    std::fs::read(from).with_context(|| format!("cannot read {}", from.display()))?
-                }
-            };
-            collected.lock().unwrap_or_else(PoisonError::into_inner).push((rel.to_owned(), bytes));
-            Ok(())
-        };
+        let collected = Collected { preview: self.preview, files: Mutex::default() };
+        let collect = |rel: &str, out: Output<'_>| collected.add(rel, out);
         let mut remove = Vec::new();
         let (mut olds, mut news) = (Vec::new(), Vec::new());
         let mut edit = Edit { before: site.books.len(), gone: Vec::new(), came: Vec::new() };
@@ -343,7 +363,12 @@ impl Engine {
             .filter(|(p, fp)| self.lists.get(&p.url) != Some(fp))
             .map(|(p, _)| p)
             .collect();
-        renderer.lists(&site.books, &stale, &collect)?;
+        // Many pages that only moved are owed (the others, and pages owed before that show
+        // this edit, are written now); a few are written with the rest.
+        let owe = stale.iter().filter(|p| p.moved_only).count() > OWE_OVER;
+        let (now, owed): (Vec<&ListPage<'_>>, Vec<&ListPage<'_>>) =
+            stale.into_iter().partition(|p| !owe || !p.moved_only);
+        renderer.lists(&site.books, &now, &collect)?;
         // The price list's shards and the sitemap only when a fragment of theirs changed: a
         // description edit writes neither (the sitemap is megabytes at 100,000 books); a new
         // price, the book's shard (and the manifest, written only if its bytes changed). The
@@ -373,19 +398,85 @@ impl Engine {
         } else {
             None
         };
-        search::write(&renderer, &site.books, &views, &site.search, &collect)?;
-        let lists: Vec<(String, u64)> = pages.iter().map(|p| p.url.clone()).zip(fingerprints).collect();
+        if !owe {
+            search::write(&renderer, &site.books, &views, &site.search, &collect)?;
+        }
+        // An owed page keeps the fingerprint of what its file shows.
+        let owed: BTreeMap<String, (Option<String>, usize)> = owed
+            .into_iter()
+            .map(|p| (p.url.clone(), (p.tag.as_ref().map(|t| slug::tag_slug(t.name)), p.paginator.number)))
+            .collect();
+        let lists: Vec<(String, u64)> =
+            pages.iter().map(|p| p.url.clone()).zip(fingerprints).filter(|(url, _)| !owed.contains_key(url)).collect();
         remove.extend(gone_lists.iter().map(|url| listing::file_of(url)));
         drop(pages);
-        let write = collected.into_inner().unwrap_or_else(PoisonError::into_inner);
-        // The index's files are named by their bytes: those an edit renamed go. The index
-        // knows which, unless it was built whole again: then they are looked for.
-        match site.search.take_stale() {
-            Some(stale) => remove.extend(stale),
-            None => remove
-                .extend(search::stale(&self.output, &write.iter().map(|(rel, _)| rel.as_str()).collect::<Vec<_>>())),
+        let write = collected.files.into_inner().unwrap_or_else(PoisonError::into_inner);
+        if !owe {
+            remove.extend(self.search_stale(&write));
         }
-        Ok(Files { write, remove, lists, gone_lists, tags, feed })
+        Ok(Files { write, remove, lists, owed, search_owed: owe, gone_lists, tags, feed })
+    }
+
+    /// The index's files are named by their bytes: those an edit renamed go. The index
+    /// knows which, unless it was built whole again: then they are looked for among those
+    /// not in `write`.
+    fn search_stale(&self, write: &[(String, Vec<u8>)]) -> Vec<String> {
+        match self.site.search.take_stale() {
+            Some(stale) => stale,
+            None => search::stale(&self.output, &write.iter().map(|(rel, _)| rel.as_str()).collect::<Vec<_>>()),
+        }
+    }
+
+    /// How many list pages are owed, and whether the search index is: [`Engine::catch_up`]
+    /// writes them.
+    pub fn owed(&self) -> (usize, bool) {
+        (self.owed.len(), self.search_owed)
+    }
+
+    /// Whether anything is owed.
+    pub fn owes(&self) -> bool {
+        self.search_owed || !self.owed.is_empty()
+    }
+
+    /// Writes the search index if owed; else renders up to `most` owed list pages as they
+    /// are now and writes those whose bytes changed. A watcher calls it between changes
+    /// until nothing is owed.
+    pub fn catch_up(&mut self, most: usize) -> Result<CaughtUp> {
+        let site = &self.site;
+        if self.search_owed {
+            let collected = Collected { preview: self.preview, files: Mutex::default() };
+            let renderer = Renderer::new(&site.config, &site.tera);
+            let views = self.tags.views();
+            search::write(&renderer, &site.books, &views, &site.search, &|rel, out| collected.add(rel, out))?;
+            let write = collected.files.into_inner().unwrap_or_else(PoisonError::into_inner);
+            let remove = self.search_stale(&write);
+            self.write(write, remove).inspect_err(|_| self.site.search.reset())?;
+            self.search_owed = false;
+            return Ok(CaughtUp { pages: 0, search: true });
+        }
+        let per_page = site.config.per_page;
+        let urls: Vec<String> = self.owed.keys().take(most).cloned().collect();
+        // A page a later edit took away from its list is gone, not owed.
+        let pages: Vec<ListPage<'_>> = urls
+            .iter()
+            .filter_map(|url| {
+                let (slug, number) = &self.owed[url];
+                self.tags.page(slug.as_deref(), *number, site.books.len(), per_page)
+            })
+            .collect();
+        let collected = Collected { preview: self.preview, files: Mutex::default() };
+        let renderer = Renderer::new(&site.config, &site.tera);
+        renderer.lists(&site.books, &pages.iter().collect::<Vec<_>>(), &|rel, out| collected.add(rel, out))?;
+        let fingerprints = fingerprints(&site.books, &pages);
+        let lists: Vec<(String, u64)> = pages.iter().map(|p| p.url.clone()).zip(fingerprints).collect();
+        let rendered = pages.len();
+        drop(pages);
+        self.write(collected.files.into_inner().unwrap_or_else(PoisonError::into_inner), Vec::new())?;
+        self.lists.extend(lists);
+        for url in urls {
+            self.owed.remove(&url);
+        }
+        Ok(CaughtUp { pages: rendered, search: false })
     }
 
     /// Writes the files whose bytes changed and removes the others, one writer at a time.
@@ -428,10 +519,35 @@ struct Files {
     write: Vec<(String, Vec<u8>)>,
     remove: Vec<String>,
     lists: Vec<(String, u64)>,
+    /// The pages left owed, as [`Engine::owed`] keeps them.
+    owed: BTreeMap<String, (Option<String>, usize)>,
+    /// The search index was left owed.
+    search_owed: bool,
     gone_lists: Vec<String>,
     tags: TagIndex,
     /// The feed's books, when it was written again.
     feed: Option<Vec<Book>>,
+}
+
+/// Files rendered in memory, to be written together: pages get the preview script.
+struct Collected {
+    preview: bool,
+    files: Mutex<Vec<(String, Vec<u8>)>>,
+}
+
+impl Collected {
+    fn add(&self, rel: &str, out: Output<'_>) -> Result<()> {
+        let bytes = match out {
+            Output::Text(text) if self.preview && rel.ends_with(".html") => preview::inject(text).into_bytes(),
+            Output::Text(text) => text.into_bytes(),
+            Output::Bytes(bytes) => bytes.to_vec(),
+            Output::Copy(from) | Output::Cached(from) => {
+                std::fs::read(from).with_context(|| format!("cannot read {}", from.display()))?
+            }
+        };
+        self.files.lock().unwrap_or_else(PoisonError::into_inner).push((rel.to_owned(), bytes));
+        Ok(())
+    }
 }
 
 /// Where the book read from `path` is in `books`. Its id (the file's stem) is compared

@@ -199,6 +199,11 @@ pub struct ListPage<'a> {
     pub books: Vec<usize>,
     /// Where it sits in its list.
     pub paginator: Paginator,
+    /// Shows none of the places an edit touched and is not its list's first page: it
+    /// changed only because books moved up or down a place. An editor looks at the other
+    /// pages after a save; the watcher may write these after them (a book added to a
+    /// large shop moves thousands). Always false in a full build.
+    pub moved_only: bool,
 }
 
 impl ListPage<'_> {
@@ -223,6 +228,7 @@ pub fn pages(books: &[Book], per_page: usize) -> Vec<ListPage<'_>> {
                 tag: tag.clone(),
                 books: members[range].to_vec(),
                 paginator,
+                moved_only: false,
             });
         }
     }
@@ -304,6 +310,27 @@ impl TagIndex {
         let mut slugs: Vec<(&String, &String)> = self.0.iter().map(|(slug, (name, _))| (slug, name)).collect();
         slugs.sort_unstable();
         slugs.into_iter().map(|(_, name)| TagView { name, url: tag_url(name) }).collect()
+    }
+
+    /// Page `number` of the list of the tag with `slug` (of the catalog, for `None`), as it
+    /// is now; `None` if the list has no such page.
+    pub fn page(&self, slug: Option<&str>, number: usize, catalog: usize, per_page: usize) -> Option<ListPage<'_>> {
+        let (tag, base, total) = match slug {
+            None => (None, "/".to_owned(), catalog),
+            Some(slug) => {
+                let (name, members) = self.0.get(slug)?;
+                (Some(TagView { name, url: tag_url(name) }), tag_url(name), members.len())
+            }
+        };
+        if number == 0 || number > total.div_ceil(per_page).max(1) || (tag.is_some() && total == 0) {
+            return None;
+        }
+        let (range, paginator) = page_of(&base, total, per_page, number);
+        let books = match slug {
+            None => range.collect(),
+            Some(slug) => self.0[slug].1[range].to_vec(),
+        };
+        Some(ListPage { url: page_url(&base, number), tag, books, paginator, moved_only: false })
     }
 
     /// Whether both have the same tags (whatever their books).
@@ -419,11 +446,13 @@ impl<'t> ListChanges<'t> {
         let first_page = (before != now && first > 1).then_some(1);
         for number in first_page.into_iter().chain(first..=last.min(count(now))) {
             let (range, paginator) = page_of(base, now, self.per_page, number);
+            let moved_only = number > 1 && !ranks.iter().any(|r| r / self.per_page + 1 == number);
             self.pages.push(ListPage {
                 url: page_url(base, number),
                 tag: tag.clone(),
                 books: members(range),
                 paginator,
+                moved_only,
             });
         }
         self.gone.extend((count(now) + 1..=count(before)).map(|number| page_url(base, number)));

@@ -42,7 +42,7 @@ pub struct Status<'a> {
 }
 
 /// One problem, as the banner shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Problem<'a> {
     /// The file, as the command line prints it.
     pub file: String,

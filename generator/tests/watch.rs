@@ -602,3 +602,61 @@ fn a_new_book_leaves_the_pages_of_titles_it_is_not_on_in_place() {
     assert_eq!(fs::read_to_string(&a).expect("the page of titles under A stays"), before);
     shop.assert_same_as_a_full_build();
 }
+
+/// Catches up on everything the last rebuilds owed, a few pages at a time.
+fn catch_up(shop: &mut Shop) {
+    while shop.engine.owes() {
+        shop.engine.catch_up(64).expect("catches up");
+    }
+}
+
+#[test]
+fn a_book_that_moves_hundreds_of_list_pages_writes_the_pages_that_show_it_first_and_the_rest_after() {
+    // 600 books, 3 a page: a book added at the front moves every catalog page (200) and
+    // every page of its tag's list (100), more than incremental::OWE_OVER.
+    let mut shop = Shop::new(600);
+    let before = shop.output();
+    let added = shop.save("aardvark", &book("Aardvark", "5.00", "science", 0)).expect("adds");
+    let (owed, search) = shop.engine.owed();
+    assert!(owed > generator::incremental::OWE_OVER && search, "{owed} list pages owed, the search index too");
+    let written = site_files(&added.written);
+    for page in ["books/aardvark/index.html", "index.html", "tags/science/index.html"] {
+        assert!(written.contains(&page.to_owned()), "{page} is written with the edit: {written:?}");
+    }
+    assert!(!written.contains(&"page/2/index.html".to_owned()), "page 2 only moved: {written:?}");
+    assert!(written.len() < 12, "only the pages that show the book or count the books: {written:?}");
+    // Meanwhile the other pages and the whole search index are as they were: a shopper's
+    // search finds the index's files, and a moved page is a place off, not broken.
+    let now = shop.output();
+    for (rel, bytes) in &before {
+        if !added.written.contains(rel) {
+            assert!(now.get(rel) == Some(bytes), "{rel} is kept until caught up");
+        }
+    }
+    assert!(added.written.iter().all(|f| !f.starts_with("search/")), "{:?}", added.written);
+
+    // A second edit before the first is caught up: the owed pages are written as they are by then.
+    shop.engine.catch_up(64).expect("catches up a batch");
+    shop.delete("book-0");
+    catch_up(&mut shop);
+    shop.assert_same_as_a_full_build();
+
+    // Added, then taken away before any catching up: the moved pages are back where they were.
+    shop.save("aardvark-2", &book("Aardvark Two", "5.00", "history", 0)).expect("adds");
+    assert!(shop.engine.owes());
+    // An edit that owes nothing writes the owed search index with its own change.
+    let retitled = shop.save("book-5", &book("Book Five", "10.00", "history", 5)).expect("edits");
+    assert!(retitled.written.iter().any(|f| f == "search/index.json"), "{:?}", retitled.written);
+    assert!(shop.engine.owed() > (0, false), "the list pages stay owed");
+    shop.delete("aardvark-2");
+    catch_up(&mut shop);
+    shop.assert_same_as_a_full_build();
+}
+
+#[test]
+fn an_edit_that_moves_few_list_pages_writes_them_all_at_once() {
+    let mut shop = Shop::new(60);
+    shop.save("aardvark", &book("Aardvark", "5.00", "science", 0)).expect("adds");
+    assert!(!shop.engine.owes(), "20 catalog pages and 10 of a tag are written with the edit");
+    shop.assert_same_as_a_full_build();
+}

@@ -4,7 +4,7 @@
 //! rebuilds everything. A broken file leaves the output as it was.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -12,7 +12,7 @@ use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::cmd::build;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::incremental::{Engine, Rebuilt};
+use crate::incremental::{self, Change, Engine, Rebuilt};
 use crate::layout::{self, Layout};
 use crate::messages::count;
 use crate::preview::{self, Problem, Status};
@@ -21,6 +21,10 @@ use crate::site::Options;
 /// An editor's save is often several events (write, rename, chmod): wait this long after
 /// the last one before rebuilding.
 const QUIET: Duration = Duration::from_millis(50);
+
+/// Owed list pages are written this many at a time, a change looked for in between (about
+/// 60 ms of work on two cores).
+const CATCH_UP_BATCH: usize = 512;
 
 /// Builds the site at `layout` into `output`, then rebuilds on each change until stopped.
 /// Drafts are skipped unless the options include them. The pages carry the preview script:
@@ -46,8 +50,10 @@ pub fn run(layout: &Layout, output: &Path, options: &Options) -> Result<()> {
     let mut status = Announcer { output, build: 0 };
     let mut engine = start(layout, output, options, &mut status);
     let mut last_failure = None;
+    // Changes seen while catching up, not rebuilt yet.
+    let mut early = Vec::new();
     eprintln!("Watching {} for changes; Ctrl-C stops", layout::SOURCES.join("/, ") + "/");
-    while let Some(changed) = next_changes(&rx, &absolute, root) {
+    while let Some(changed) = next_changes(&rx, &absolute, root, std::mem::take(&mut early)) {
         watch_new_folders(&mut watcher, &absolute, &mut watching)?;
         let started = Instant::now();
         let result = match engine.as_mut() {
@@ -64,9 +70,17 @@ pub fn run(layout: &Layout, output: &Path, options: &Options) -> Result<()> {
         }
         match result {
             Ok(Some(rebuilt)) => {
-                report(&rebuilt, ms);
+                let owed = engine.as_ref().map_or((0, false), Engine::owed);
+                report(&rebuilt, ms, owed);
                 let problems: Vec<Problem<'_>> = rebuilt.problems.iter().map(Problem::of).collect();
-                status.written(problems);
+                status.written(problems.clone());
+                if let Some(engine) = engine.as_mut().filter(|e| e.owes()) {
+                    early = catch_up(engine, layout, &rx, &absolute, root);
+                    // Open pages that books moved on show where they are now.
+                    if !engine.owes() {
+                        status.written(problems);
+                    }
+                }
             }
             Ok(None) => {}
             Err(error) => {
@@ -84,6 +98,46 @@ pub fn run(layout: &Layout, output: &Path, options: &Options) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Writes the list pages the last rebuild owed ([`incremental::OWE_OVER`]), a batch at a
+/// time, until none is left or a change to the site comes: returns its paths, which are
+/// rebuilt first (the pages stay owed, and are caught up after).
+fn catch_up(
+    engine: &mut Engine,
+    layout: &Layout,
+    rx: &Receiver<notify::Result<notify::Event>>,
+    absolute: &Path,
+    root: &Path,
+) -> Vec<PathBuf> {
+    let started = Instant::now();
+    let (mut pages, mut search) = (0, false);
+    while engine.owes() {
+        let mut early = Vec::new();
+        loop {
+            match rx.try_recv() {
+                Ok(event) => early.extend(changed_paths(event, absolute, root)),
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            }
+        }
+        // Our own writes, an editor's swap file: nothing to rebuild.
+        if incremental::classify(layout, &early) != Change::Nothing {
+            return early;
+        }
+        match engine.catch_up(CATCH_UP_BATCH) {
+            Ok(done) => {
+                pages += done.pages;
+                search |= done.search;
+            }
+            Err(error) => {
+                eprintln!("{error:#}");
+                eprintln!("Some list pages show books a place off; save a file again to retry");
+                return Vec::new();
+            }
+        }
+    }
+    eprintln!("Caught up: {} written in {} ms", owed_text(pages, search), started.elapsed().as_millis());
+    Vec::new()
 }
 
 /// Adds a recursive watch on each of [`layout::SOURCES`] that exists and is not watched yet.
@@ -150,10 +204,16 @@ fn write_status(output: &Path, status: &Status<'_>) {
     }
 }
 
-/// Waits for a change, then for [`QUIET`] without one: every path changed meanwhile.
+/// Waits for a change (unless `early` holds some), then for [`QUIET`] without one: every
+/// path changed meanwhile.
 /// `None` when the watcher is gone.
-fn next_changes(rx: &Receiver<notify::Result<notify::Event>>, absolute: &Path, root: &Path) -> Option<Vec<PathBuf>> {
-    let mut paths = Vec::new();
+fn next_changes(
+    rx: &Receiver<notify::Result<notify::Event>>,
+    absolute: &Path,
+    root: &Path,
+    early: Vec<PathBuf>,
+) -> Option<Vec<PathBuf>> {
+    let mut paths = early;
     while paths.is_empty() {
         paths = changed_paths(rx.recv().ok()?, absolute, root);
     }
@@ -190,7 +250,16 @@ fn changed_paths(event: notify::Result<notify::Event>, absolute: &Path, root: &P
 }
 
 /// One line per rebuild: what changed, what was written, how long it took.
-fn report(rebuilt: &Rebuilt, ms: u128) {
+/// What a rebuild left owed, or caught up on, in words.
+fn owed_text(pages: usize, search: bool) -> String {
+    let pages = count(pages, "list page") + " that books moved on";
+    match search {
+        true => pages + " and the search index",
+        false => pages,
+    }
+}
+
+fn report(rebuilt: &Rebuilt, ms: u128, (owed, search): (usize, bool)) {
     let changed = &rebuilt.changed;
     let mut what: Vec<String> = changed.iter().take(3).map(|p| p.display().to_string()).collect();
     if changed.len() > 3 {
@@ -208,8 +277,9 @@ fn report(rebuilt: &Rebuilt, ms: u128) {
         }
         None => {
             let pages = rebuilt.written.iter().filter(|f| f.ends_with(".html")).count();
+            let owed = if owed > 0 || search { format!("; {} follow", owed_text(owed, search)) } else { String::new() };
             eprintln!(
-                "Rebuilt {what}: {} written ({}), {} removed in {ms} ms",
+                "Rebuilt {what}: {} written ({}), {} removed in {ms} ms{owed}",
                 count(rebuilt.written.len(), "file"),
                 count(pages, "page"),
                 rebuilt.removed.len()

@@ -4,7 +4,7 @@
 //! rebuilds everything. A broken file leaves the output as it was.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -114,11 +114,8 @@ fn catch_up(
     let (mut pages, mut search) = (0, false);
     while engine.owes() {
         let mut early = Vec::new();
-        loop {
-            match rx.try_recv() {
-                Ok(event) => early.extend(changed_paths(event, absolute, root)),
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
-            }
+        while let Ok(event) = rx.try_recv() {
+            early.extend(changed_paths(event, absolute, root));
         }
         // Our own writes, an editor's swap file: nothing to rebuild.
         if incremental::classify(layout, &early) != Change::Nothing {

@@ -104,11 +104,14 @@ pub struct Engine {
     /// List pages an edit changed only by moving its books ([`ListPage::moved_only`]),
     /// left to [`Engine::catch_up`] because there were many: URL → (tag slug, number).
     owed: BTreeMap<String, (Option<String>, usize)>,
-    /// The search index (and its pages) are owed too: an edit that owes list pages moved
-    /// many books, and renumbering them in the index is most of its cost (a new book at the
-    /// middle of 100,000 rewrites most of the index's files). The index written stays whole
-    /// until then: it names only files that are there.
+    /// The search index (and its pages) are owed too: after an edit that owes list pages,
+    /// or moves books in a large shop ([`SEARCH_OWED_OVER`]). Renumbering books in the index
+    /// is then most of a rebuild (a new book at the middle of 100,000 rewrites most of its
+    /// files). The index written stays whole until then: it names only files that are there.
     search_owed: bool,
+    /// When to owe: more moved list pages than `.0`, more books than `.1` ([`OWE_OVER`],
+    /// [`SEARCH_OWED_OVER`] but in tests).
+    owe_over: (usize, usize),
     /// Pages carry the preview script.
     preview: bool,
 }
@@ -118,6 +121,11 @@ pub struct Engine {
 /// moves thousands (over 100 MB of HTML, most of a second), and the editor waits only for
 /// the few that show it. As Hugo's server renders first the pages open in a browser.
 pub const OWE_OVER: usize = 256;
+
+/// In a shop of more books than this, an edit that moves books in the catalog (one added,
+/// removed, or moved by its title or weight) owes the search index: renumbering them is
+/// tens of milliseconds at 20,000 books, hundreds at 100,000.
+pub const SEARCH_OWED_OVER: usize = 20_000;
 
 /// What [`Engine::catch_up`] wrote.
 #[derive(Debug, Default)]
@@ -162,6 +170,7 @@ impl Engine {
             pending: Vec::new(),
             owed: BTreeMap::new(),
             search_owed: false,
+            owe_over: (OWE_OVER, SEARCH_OWED_OVER),
             preview,
         };
         engine.lists = engine.fingerprint_lists();
@@ -365,7 +374,7 @@ impl Engine {
             .collect();
         // Many pages that only moved are owed (the others, and pages owed before that show
         // this edit, are written now); a few are written with the rest.
-        let owe = stale.iter().filter(|p| p.moved_only).count() > OWE_OVER;
+        let owe = stale.iter().filter(|p| p.moved_only).count() > self.owe_over.0;
         let (now, owed): (Vec<&ListPage<'_>>, Vec<&ListPage<'_>>) =
             stale.into_iter().partition(|p| !owe || !p.moved_only);
         renderer.lists(&site.books, &now, &collect)?;
@@ -398,7 +407,11 @@ impl Engine {
         } else {
             None
         };
-        if !owe {
+        // The index numbers books by catalog place: in a large shop, renumbering those an
+        // edit moved is most of a rebuild (hundreds of milliseconds at 100,000 books).
+        let renumbers = edit.gone.iter().map(|&(i, _)| i).ne(edit.came.iter().copied());
+        let owe_search = owe || (renumbers && site.books.len() > self.owe_over.1);
+        if !owe_search {
             search::write(&renderer, &site.books, &views, &site.search, &collect)?;
         }
         // An owed page keeps the fingerprint of what its file shows.
@@ -411,10 +424,10 @@ impl Engine {
         remove.extend(gone_lists.iter().map(|url| listing::file_of(url)));
         drop(pages);
         let write = collected.files.into_inner().unwrap_or_else(PoisonError::into_inner);
-        if !owe {
+        if !owe_search {
             remove.extend(self.search_stale(&write));
         }
-        Ok(Files { write, remove, lists, owed, search_owed: owe, gone_lists, tags, feed })
+        Ok(Files { write, remove, lists, owed, search_owed: owe_search, gone_lists, tags, feed })
     }
 
     /// The index's files are named by their bytes: those an edit renamed go. The index
@@ -425,6 +438,13 @@ impl Engine {
             Some(stale) => stale,
             None => search::stale(&self.output, &write.iter().map(|(rel, _)| rel.as_str()).collect::<Vec<_>>()),
         }
+    }
+
+    /// Owes moved list pages when more than `pages` moved, and the search index when books
+    /// moved in a catalog of more than `books` ([`OWE_OVER`] and [`SEARCH_OWED_OVER`]
+    /// otherwise): small shops in tests.
+    pub fn owe_over(&mut self, pages: usize, books: usize) {
+        self.owe_over = (pages, books);
     }
 
     /// How many list pages are owed, and whether the search index is: [`Engine::catch_up`]

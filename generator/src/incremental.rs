@@ -2,7 +2,9 @@
 //! book file re-reads only that file, re-renders only its page and the list pages whose
 //! books changed, and writes only the files whose bytes changed, each atomically, so a
 //! server keeps serving the output throughout. Settings, templates and static files are
-//! read by every page: a change to them rebuilds the whole site.
+//! read by every page: a change to them rebuilds the whole site. An edit that moves books
+//! onto hundreds of list pages writes those, and the search index, after the rest
+//! ([`Engine::catch_up`]): what an editor looks at after a save comes first.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};

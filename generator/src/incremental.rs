@@ -70,6 +70,13 @@ pub fn classify(layout: &Layout, paths: &[PathBuf]) -> Change {
     }
 }
 
+/// Whether a change to these paths asks for a rebuild: what [`classify`] finds, or a
+/// folder of books that went (its books go with it, with no event of their own).
+pub fn matters(layout: &Layout, paths: &[PathBuf]) -> bool {
+    let gone_folder = |p: &PathBuf| p.extension().is_none() && !p.exists() && layout.place_of(p) == Place::Books;
+    paths.iter().any(gone_folder) || classify(layout, paths) != Change::Nothing
+}
+
 /// What a rebuild did, for its report line.
 #[derive(Debug, Default)]
 pub struct Rebuilt {
@@ -413,7 +420,10 @@ impl Engine {
         // edit moved is most of a rebuild (hundreds of milliseconds at 100,000 books).
         let renumbers = edit.gone.iter().map(|&(i, _)| i).ne(edit.came.iter().copied());
         let owe_search = owe || (renumbers && site.books.len() > self.owe_over.1);
-        if !owe_search {
+        if owe_search {
+            // Read now, while their files are what was loaded.
+            site.search.read_ahead(news.iter().copied())?;
+        } else {
             search::write(&renderer, &site.books, &views, &site.search, &collect)?;
         }
         // An owed page keeps the fingerprint of what its file shows.
@@ -469,7 +479,8 @@ impl Engine {
             let collected = Collected { preview: self.preview, files: Mutex::default() };
             let renderer = Renderer::new(&site.config, &site.tera);
             let views = self.tags.views();
-            search::write(&renderer, &site.books, &views, &site.search, &|rel, out| collected.add(rel, out))?;
+            search::write(&renderer, &site.books, &views, &site.search, &|rel, out| collected.add(rel, out))
+                .inspect_err(|_| site.search.reset())?;
             let write = collected.files.into_inner().unwrap_or_else(PoisonError::into_inner);
             let remove = self.search_stale(&write);
             self.write(write, remove).inspect_err(|_| self.site.search.reset())?;

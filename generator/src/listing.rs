@@ -446,7 +446,9 @@ impl<'t> ListChanges<'t> {
         let first_page = (before != now && first > 1).then_some(1);
         for number in first_page.into_iter().chain(first..=last.min(count(now))) {
             let (range, paginator) = page_of(base, now, self.per_page, number);
-            let moved_only = number > 1 && !ranks.iter().any(|r| r / self.per_page + 1 == number);
+            // A page the list did not have before is new, not moved: written with the edit.
+            let moved_only =
+                number > 1 && number <= count(before) && !ranks.iter().any(|r| r / self.per_page + 1 == number);
             self.pages.push(ListPage {
                 url: page_url(base, number),
                 tag: tag.clone(),

@@ -208,6 +208,8 @@ struct State {
     books: ById<Arc<[u32]>>,
     /// The terms the books forgotten since the last build had: what their edits changed.
     forgotten: ById<Arc<[u32]>>,
+    /// The terms of books read ahead of the build that indexes them ([`Cache::read_ahead`]).
+    read: ById<Arc<[u32]>>,
     /// Every term seen, by number; grows only.
     terms: Vec<Box<str>>,
     /// Each term's number.
@@ -268,10 +270,23 @@ impl Cache {
     /// The book with this id changed or went: its terms are read again at the next build.
     pub fn forget(&self, id: &str) {
         if let Ok(mut state) = self.state.lock() {
+            state.read.remove(id);
             if let Some(terms) = state.books.remove(id) {
                 state.forgotten.entry(id.to_owned()).or_insert(terms);
             }
         }
+    }
+
+    /// Reads the terms of these books (forgotten, as they are now) for a later build: their
+    /// files are read while they are the books the site holds. A build put off after an
+    /// edit (the watcher's) would read them later, when the file may be broken or newer.
+    pub fn read_ahead<'b>(&self, books: impl IntoIterator<Item = &'b Book>) -> anyhow::Result<()> {
+        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for book in books {
+            let numbered: Arc<[u32]> = book_terms(book)?.into_iter().map(|(t, f)| pack(state.number(t), f)).collect();
+            state.read.insert(book.id.clone(), numbered);
+        }
+        Ok(())
     }
 
     /// Forgets everything but whether to keep builds: the next build reads every book and
@@ -306,7 +321,12 @@ impl Index {
         // Descriptions are read again from their files (a catalog never holds them all), and
         // a batch at a time is held as words before they are numbered: 100,000 books' words
         // at once would be hundreds of megabytes.
-        for batch in missing.chunks(TERMS_BATCH) {
+        let ahead = std::mem::take(&mut state.read);
+        let (ready, unread): (Vec<_>, Vec<_>) = missing.iter().partition(|(_, b)| ahead.contains_key(&b.id));
+        for (_, book) in ready {
+            state.books.insert(book.id.clone(), ahead[&book.id].clone());
+        }
+        for batch in unread.chunks(TERMS_BATCH) {
             let read: Vec<Vec<(String, Field)>> =
                 batch.par_iter().map(|(_, b)| book_terms(b)).collect::<anyhow::Result<_>>()?;
             for ((_, book), terms) in batch.iter().zip(read) {

@@ -625,6 +625,7 @@ fn a_book_that_moves_hundreds_of_list_pages_writes_the_pages_that_show_it_first_
         assert!(written.contains(&page.to_owned()), "{page} is written with the edit: {written:?}");
     }
     assert!(!written.contains(&"page/2/index.html".to_owned()), "page 2 only moved: {written:?}");
+    assert!(written.contains(&"page/21/index.html".to_owned()), "a page the list gained is new: {written:?}");
     assert!(written.len() < 12, "only the pages that show the book or count the books: {written:?}");
     // Meanwhile the other pages and the whole search index are as they were: a shopper's
     // search finds the index's files, and a moved page is a place off, not broken.
@@ -684,6 +685,22 @@ fn in_a_large_shop_an_edit_that_moves_books_writes_the_search_index_after() {
     let moved = shop.save("book-7", &book("Book 7", "10.00", "history", 70)).expect("moves");
     assert_eq!(shop.engine.owed(), (0, true), "the list pages are written; the index is owed");
     assert!(moved.written.iter().all(|f| !f.starts_with("search/")), "{:?}", moved.written);
+    catch_up(&mut shop);
+    shop.assert_same_as_a_full_build();
+}
+
+#[test]
+fn a_book_broken_while_the_search_index_is_owed_keeps_its_last_version_and_other_saves_go_on() {
+    let mut shop = Shop::new(30);
+    shop.engine.owe_over(usize::MAX, 20);
+    let moved = book("Book 7", "10.00", "history", 70);
+    shop.save("book-7", &moved).expect("moves");
+    assert!(shop.engine.owes());
+    shop.save("book-7", &moved.replace("10.00", "ten")).expect_err("a broken price");
+    // Its words were read with the edit: the index owed does not need its file now.
+    let described = book("Book 8", "10.00", "science", 8).replace("More about it.", "A walrus.");
+    shop.save("book-8", &described).expect("another book's edit is applied");
+    shop.save("book-7", &moved).expect("fixed");
     catch_up(&mut shop);
     shop.assert_same_as_a_full_build();
 }

@@ -12,7 +12,7 @@ use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::cmd::build;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::incremental::{self, Change, Engine, Rebuilt};
+use crate::incremental::{self, Engine, Rebuilt};
 use crate::layout::{self, Layout};
 use crate::messages::count;
 use crate::preview::{self, Problem, Status};
@@ -50,6 +50,8 @@ pub fn run(layout: &Layout, output: &Path, options: &Options) -> Result<()> {
     let mut status = Announcer { output, build: 0 };
     let mut engine = start(layout, output, options, &mut status);
     let mut last_failure = None;
+    // The last rebuild's problems (books kept as last built): shown again after catching up.
+    let mut problems: Vec<Diagnostic> = Vec::new();
     // Changes seen while catching up, not rebuilt yet.
     let mut early = Vec::new();
     eprintln!("Watching {} for changes; Ctrl-C stops", layout::SOURCES.join("/, ") + "/");
@@ -72,15 +74,8 @@ pub fn run(layout: &Layout, output: &Path, options: &Options) -> Result<()> {
             Ok(Some(rebuilt)) => {
                 let owed = engine.as_ref().map_or((0, false), Engine::owed);
                 report(&rebuilt, ms, owed);
-                let problems: Vec<Problem<'_>> = rebuilt.problems.iter().map(Problem::of).collect();
-                status.written(problems.clone());
-                if let Some(engine) = engine.as_mut().filter(|e| e.owes()) {
-                    early = catch_up(engine, layout, &rx, &absolute, root);
-                    // Open pages that books moved on show where they are now.
-                    if !engine.owes() {
-                        status.written(problems);
-                    }
-                }
+                problems = rebuilt.problems;
+                status.written(problems.iter().map(Problem::of).collect());
             }
             Ok(None) => {}
             Err(error) => {
@@ -93,48 +88,59 @@ pub fn run(layout: &Layout, output: &Path, options: &Options) -> Result<()> {
                     status.failed(&error);
                 }
                 last_failure = Some(text);
+                // What is owed waits for the next rebuild that succeeds: the banner stays.
                 continue;
+            }
+        }
+        if let Some(engine) = engine.as_mut().filter(|e| e.owes()) {
+            match catch_up(engine, layout, &rx, &absolute, root) {
+                Ok(paths) => early = paths,
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    eprintln!("Some list pages or the search index are behind; save a file again to retry");
+                    status.failed(&error);
+                    continue;
+                }
+            }
+            // Open pages that books moved on show where they are now.
+            if !engine.owes() {
+                status.written(problems.iter().map(Problem::of).collect());
             }
         }
     }
     Ok(())
 }
 
-/// Writes the list pages the last rebuild owed ([`incremental::OWE_OVER`]), a batch at a
-/// time, until none is left or a change to the site comes: returns its paths, which are
-/// rebuilt first (the pages stay owed, and are caught up after).
+/// Writes what the last rebuilds owed ([`crate::incremental::OWE_OVER`]): the search index, then
+/// the list pages a batch at a time, until none is left or a change comes that matters.
+/// Returns its paths, rebuilt next; what is left stays owed and is caught up after.
 fn catch_up(
     engine: &mut Engine,
     layout: &Layout,
     rx: &Receiver<notify::Result<notify::Event>>,
     absolute: &Path,
     root: &Path,
-) -> Vec<PathBuf> {
+) -> Result<Vec<PathBuf>> {
     let started = Instant::now();
     let (mut pages, mut search) = (0, false);
-    while engine.owes() {
+    loop {
+        // A batch at least each time: a stream of events never stalls it.
+        let done = engine.catch_up(CATCH_UP_BATCH)?;
+        pages += done.pages;
+        search |= done.search;
         let mut early = Vec::new();
         while let Ok(event) = rx.try_recv() {
             early.extend(changed_paths(event, absolute, root));
         }
-        // Our own writes, an editor's swap file: nothing to rebuild.
-        if incremental::classify(layout, &early) != Change::Nothing {
-            return early;
+        // Not the output's lock file, written beside it with each batch, nor a swap file.
+        let matters = incremental::matters(layout, &early);
+        if !engine.owes() {
+            eprintln!("Caught up: {} in {} ms", owed_text(pages, search), started.elapsed().as_millis());
         }
-        match engine.catch_up(CATCH_UP_BATCH) {
-            Ok(done) => {
-                pages += done.pages;
-                search |= done.search;
-            }
-            Err(error) => {
-                eprintln!("{error:#}");
-                eprintln!("Some list pages show books a place off; save a file again to retry");
-                return Vec::new();
-            }
+        if matters || !engine.owes() {
+            return Ok(if matters { early } else { Vec::new() });
         }
     }
-    eprintln!("Caught up: {} written in {} ms", owed_text(pages, search), started.elapsed().as_millis());
-    Vec::new()
 }
 
 /// Adds a recursive watch on each of [`layout::SOURCES`] that exists and is not watched yet.
@@ -246,16 +252,17 @@ fn changed_paths(event: notify::Result<notify::Event>, absolute: &Path, root: &P
     }
 }
 
-/// One line per rebuild: what changed, what was written, how long it took.
 /// What a rebuild left owed, or caught up on, in words.
 fn owed_text(pages: usize, search: bool) -> String {
-    let pages = count(pages, "list page") + " that books moved on";
-    match search {
-        true => pages + " and the search index",
-        false => pages,
+    let moved = count(pages, "list page") + " that books moved on";
+    match (pages, search) {
+        (0, _) => "the search index".to_owned(),
+        (_, true) => format!("the search index and {moved}"),
+        (_, false) => moved,
     }
 }
 
+/// One line per rebuild: what changed, what was written, what follows, how long it took.
 fn report(rebuilt: &Rebuilt, ms: u128, (owed, search): (usize, bool)) {
     let changed = &rebuilt.changed;
     let mut what: Vec<String> = changed.iter().take(3).map(|p| p.display().to_string()).collect();

@@ -86,6 +86,9 @@ function stopAll(code) {
 }
 process.on('SIGINT', () => stopAll(130));
 process.on('SIGTERM', () => stopAll(143));
+// A closed terminal: the children run in groups of their own, so they would outlive it and
+// hold the port.
+process.on('SIGHUP', () => stopAll(129));
 
 // wrangler's own noise, offline and per request: the per-request lines of static files
 // that answered (the watcher's lines would drown in them), the `Request.cf` fetch (turned

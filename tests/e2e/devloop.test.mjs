@@ -285,3 +285,25 @@ function files(dir) {
   walk(dir);
   return out.sort();
 }
+
+describe('closing the terminal', () => {
+  test('a hangup stops make dev and all it started: the port is free again', async () => {
+    // The processes started for this shop: its folder is on their command lines.
+    const underRoot = () =>
+      readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(root);
+          } catch {
+            return false;
+          }
+        });
+    assert.ok(underRoot().length >= 3, 'make dev, the watcher and wrangler run');
+    process.kill(dev.pid, 'SIGHUP');
+    await eventually('make dev and all it started gone, the port closed', async () => {
+      const up = await fetch(dev.url, { signal: AbortSignal.timeout(1000) }).then(() => true, () => false);
+      return !up && underRoot().length === 0;
+    });
+  });
+});

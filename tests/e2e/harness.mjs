@@ -254,7 +254,7 @@ export async function startShop({
 /**
  * Starts `make dev`'s shop (tools/dev.mjs: `bookshop watch` beside `wrangler dev`) on the site at
  * `root`, as an editor runs it; its secret key comes from `root/.dev.vars`, written here.
- * Needs `make build` done (the worker and target/release/bookshop). → { url, logFile, log(), stop() }
+ * Needs `make build` done (the worker and target/release/bookshop). → { url, pid, logFile, log(), stop() }
  */
 export async function startDev({ root, stripeBase, timeoutMs = SHOP_START_TIMEOUT_MS, drafts = false }) {
   requireFile(join(REPO_ROOT, 'target/release/bookshop'), 'Run `make build` first (make e2e does).');
@@ -287,7 +287,7 @@ export async function startDev({ root, stripeBase, timeoutMs = SHOP_START_TIMEOU
     throw e;
   }
   const log = () => readFileSync(proc.logFile, 'utf8');
-  return { url, logFile: proc.logFile, log, stop: proc.stop };
+  return { url, pid: proc.child.pid, logFile: proc.logFile, log, stop: proc.stop };
 }
 
 /** Form encoding as Stripe's API wants it: nested objects as `a[b][c]=v`, arrays as `a[0]=v`. */

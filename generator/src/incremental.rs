@@ -21,7 +21,7 @@ use crate::content::{self, Book, COVER_EXTENSIONS};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::feeds;
 use crate::layout::{Layout, Place};
-use crate::listing::{self, Edit, ListPage, TagIndex};
+use crate::listing::{self, Edit, ListPage, TagIndex, TagView};
 use crate::output::{self, Lock};
 use crate::preview;
 use crate::render::{self, Output, Renderer};
@@ -338,7 +338,7 @@ impl Engine {
     fn render_changes(&mut self, previous: &[(PathBuf, Option<Book>)], places: &[Option<usize>]) -> Result<Files> {
         let site = &self.site;
         let renderer = Renderer::new(&site.config, &site.tera);
-        let collected = Collected { preview: self.preview, files: Mutex::default() };
+        let collected = Collected::new(self.preview);
         let collect = |rel: &str, out: Output<'_>| collected.add(rel, out);
         let mut remove = Vec::new();
         let (mut olds, mut news) = (Vec::new(), Vec::new());
@@ -418,14 +418,14 @@ impl Engine {
         };
         // The index numbers books by catalog place: in a large shop, renumbering those an
         // edit moved is most of a rebuild (hundreds of milliseconds at 100,000 books).
-        let renumbers = edit.gone.iter().map(|&(i, _)| i).ne(edit.came.iter().copied());
-        let owe_search = owe || (renumbers && site.books.len() > self.owe_over.1);
-        if owe_search {
+        let owe_search = owe || (edit.moves_books() && site.books.len() > self.owe_over.1);
+        let (search_write, search_remove) = if owe_search {
             // Read now, while their files are what was loaded.
             site.search.read_ahead(news.iter().copied())?;
+            (Vec::new(), Vec::new())
         } else {
-            search::write(&renderer, &site.books, &views, &site.search, &collect)?;
-        }
+            self.search_files(&renderer, &views)?
+        };
         // An owed page keeps the fingerprint of what its file shows.
         let owed: BTreeMap<String, (Option<String>, usize)> = owed
             .into_iter()
@@ -435,21 +435,24 @@ impl Engine {
             pages.iter().map(|p| p.url.clone()).zip(fingerprints).filter(|(url, _)| !owed.contains_key(url)).collect();
         remove.extend(gone_lists.iter().map(|url| listing::file_of(url)));
         drop(pages);
-        let write = collected.files.into_inner().unwrap_or_else(PoisonError::into_inner);
-        if !owe_search {
-            remove.extend(self.search_stale(&write));
-        }
+        let mut write = collected.into_files();
+        write.extend(search_write);
+        remove.extend(search_remove);
         Ok(Files { write, remove, lists, owed, search_owed: owe_search, gone_lists, tags, feed })
     }
 
-    /// The index's files are named by their bytes: those an edit renamed go. The index
-    /// knows which, unless it was built whole again: then they are looked for among those
-    /// not in `write`.
-    fn search_stale(&self, write: &[(String, Vec<u8>)]) -> Vec<String> {
-        match self.site.search.take_stale() {
+    /// The search index and its pages as they are now, to write; and the files of theirs to
+    /// remove. The index's files are named by their bytes: those an edit renamed go. The
+    /// index knows which, unless it was built whole again: then they are looked for.
+    fn search_files(&self, renderer: &Renderer<'_>, views: &[TagView<'_>]) -> Result<(Vec<Rendered>, Vec<String>)> {
+        let collected = Collected::new(self.preview);
+        search::write(renderer, &self.site.books, views, &self.site.search, &|rel, out| collected.add(rel, out))?;
+        let write = collected.into_files();
+        let remove = match self.site.search.take_stale() {
             Some(stale) => stale,
             None => search::stale(&self.output, &write.iter().map(|(rel, _)| rel.as_str()).collect::<Vec<_>>()),
-        }
+        };
+        Ok((write, remove))
     }
 
     /// Owes moved list pages when more than `pages` moved, and the search index when books
@@ -475,14 +478,10 @@ impl Engine {
     /// until nothing is owed.
     pub fn catch_up(&mut self, most: usize) -> Result<CaughtUp> {
         let site = &self.site;
+        let renderer = Renderer::new(&site.config, &site.tera);
         if self.search_owed {
-            let collected = Collected { preview: self.preview, files: Mutex::default() };
-            let renderer = Renderer::new(&site.config, &site.tera);
-            let views = self.tags.views();
-            search::write(&renderer, &site.books, &views, &site.search, &|rel, out| collected.add(rel, out))
-                .inspect_err(|_| site.search.reset())?;
-            let write = collected.files.into_inner().unwrap_or_else(PoisonError::into_inner);
-            let remove = self.search_stale(&write);
+            let (write, remove) =
+                self.search_files(&renderer, &self.tags.views()).inspect_err(|_| site.search.reset())?;
             self.write(write, remove).inspect_err(|_| self.site.search.reset())?;
             self.search_owed = false;
             return Ok(CaughtUp { pages: 0, search: true });
@@ -497,14 +496,13 @@ impl Engine {
                 self.tags.page(slug.as_deref(), *number, site.books.len(), per_page)
             })
             .collect();
-        let collected = Collected { preview: self.preview, files: Mutex::default() };
-        let renderer = Renderer::new(&site.config, &site.tera);
+        let collected = Collected::new(self.preview);
         renderer.lists(&site.books, &pages.iter().collect::<Vec<_>>(), &|rel, out| collected.add(rel, out))?;
         let fingerprints = fingerprints(&site.books, &pages);
         let lists: Vec<(String, u64)> = pages.iter().map(|p| p.url.clone()).zip(fingerprints).collect();
         let rendered = pages.len();
         drop(pages);
-        self.write(collected.files.into_inner().unwrap_or_else(PoisonError::into_inner), Vec::new())?;
+        self.write(collected.into_files(), Vec::new())?;
         self.lists.extend(lists);
         for url in urls {
             self.owed.remove(&url);
@@ -562,13 +560,24 @@ struct Files {
     feed: Option<Vec<Book>>,
 }
 
+/// A file rendered in memory: its site-relative path and bytes.
+type Rendered = (String, Vec<u8>);
+
 /// Files rendered in memory, to be written together: pages get the preview script.
 struct Collected {
     preview: bool,
-    files: Mutex<Vec<(String, Vec<u8>)>>,
+    files: Mutex<Vec<Rendered>>,
 }
 
 impl Collected {
+    fn new(preview: bool) -> Collected {
+        Collected { preview, files: Mutex::default() }
+    }
+
+    fn into_files(self) -> Vec<Rendered> {
+        self.files.into_inner().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn add(&self, rel: &str, out: Output<'_>) -> Result<()> {
         let bytes = match out {
             Output::Text(text) if self.preview && rel.ends_with(".html") => preview::inject(text).into_bytes(),

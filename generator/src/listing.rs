@@ -247,6 +247,24 @@ pub struct Edit<'b> {
     pub came: Vec<usize>,
 }
 
+impl Edit<'_> {
+    /// Whether books changed places in the catalog (one came, went or moved): the books
+    /// after them are numbered anew.
+    pub fn moves_books(&self) -> bool {
+        self.gone.iter().map(|&(i, _)| i).ne(self.came.iter().copied())
+    }
+}
+
+/// How many pages a list of `len` books has: the catalog one even when empty, a tag's list
+/// none (it goes with its last book).
+fn page_count(len: usize, per_page: usize, tag: bool) -> usize {
+    if tag && len == 0 {
+        0
+    } else {
+        len.div_ceil(per_page).max(1)
+    }
+}
+
 /// Every tag's first spelling and books (indices, in catalog order), by slug: what the
 /// watcher finds an edit's list pages in without making every list.
 #[derive(Clone)]
@@ -274,7 +292,7 @@ impl TagIndex {
                 touched.push(slug);
             }
         }
-        if edit.gone.iter().map(|&(i, _)| i).ne(edit.came.iter().copied()) {
+        if edit.moves_books() {
             let new_place = unchanged_places(edit);
             for (_, members) in tags.values_mut() {
                 for i in members.iter_mut() {
@@ -322,7 +340,7 @@ impl TagIndex {
                 (Some(TagView { name, url: tag_url(name) }), tag_url(name), members.len())
             }
         };
-        if number == 0 || number > total.div_ceil(per_page).max(1) || (tag.is_some() && total == 0) {
+        if number == 0 || number > page_count(total, per_page, tag.is_some()) {
             return None;
         }
         let (range, paginator) = page_of(&base, total, per_page, number);
@@ -435,7 +453,7 @@ impl<'t> ListChanges<'t> {
     ) {
         let ranks: Vec<usize> = ranks.collect();
         let (Some(&lo), Some(&hi)) = (ranks.iter().min(), ranks.iter().max()) else { return };
-        let count = |len: usize| if tag.is_some() && len == 0 { 0 } else { len.div_ceil(self.per_page).max(1) };
+        let count = |len: usize| page_count(len, self.per_page, tag.is_some());
         // Pages after a book that came or went shift. Every paginator says how many pages
         // there are, the first one how many books.
         let (first, last) = match (before == now, count(before) == count(now)) {

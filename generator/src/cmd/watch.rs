@@ -133,12 +133,15 @@ fn catch_up(
             early.extend(changed_paths(event, absolute, root));
         }
         // Not the output's lock file, written beside it with each batch, nor a swap file.
-        let matters = incremental::matters(layout, &early);
+        if !incremental::matters(layout, &early) {
+            early.clear();
+        }
         if !engine.owes() {
             eprintln!("Caught up: {} in {} ms", owed_text(pages, search), started.elapsed().as_millis());
+            return Ok(early);
         }
-        if matters || !engine.owes() {
-            return Ok(if matters { early } else { Vec::new() });
+        if !early.is_empty() {
+            return Ok(early);
         }
     }
 }
